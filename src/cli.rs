@@ -1,0 +1,162 @@
+//! Command-line definitions (clap). Parsing only; [`crate::commands`] runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// kabar watches the news across Southeast, Northeast and South Asia for
+/// monetization risks: scam ads, gambling and loan ads, creator payouts,
+/// live shopping, payments, and the regulators chasing them.
+#[derive(Debug, Parser)]
+#[command(name = "kabar", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts, before or after its name.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Data folder: index, crawl state, archive [default: index]
+    #[arg(long, global = true, env = "KABAR_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Source catalog folder [default: sources]
+    #[arg(long, global = true, env = "KABAR_SOURCES", value_name = "DIR")]
+    pub sources: Option<PathBuf>,
+    /// Config file [default: ./kabar.toml when present]
+    #[arg(long, global = true, env = "KABAR_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// More log output on stderr (-v info, -vv debug); KABAR_LOG overrides
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Poll every feed of the catalog, fetch new articles and index them
+    Crawl(CrawlArgs),
+    /// Search the index
+    Search(SearchArgs),
+    /// Extract the article from one saved HTML file, as the crawl would
+    Extract(ExtractArgs),
+    /// List or check the source catalog
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CrawlArgs {
+    /// Crawl only this source (repeatable)
+    #[arg(long = "source", value_name = "ID")]
+    pub only: Vec<String>,
+    /// Print the summary as one JSON object instead of a table
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bars, even on a terminal
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Newest,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Query in Tantivy syntax: words, AND / OR / NOT, "phrases", field:term
+    /// (fields: title, body, authors). Empty matches everything.
+    #[arg(value_name = "QUERY", num_args = 0..)]
+    pub query: Vec<String>,
+    /// Only this region: sea, nea, sa, global (repeatable)
+    #[arg(long, value_name = "R")]
+    pub region: Vec<String>,
+    /// Only this country, ISO 3166-1 alpha-2 (repeatable)
+    #[arg(long, value_name = "C")]
+    pub country: Vec<String>,
+    /// Only this language: en, th, zh-Hans, ... (repeatable)
+    #[arg(long, value_name = "L")]
+    pub lang: Vec<String>,
+    /// Only this source id (repeatable)
+    #[arg(long, value_name = "S")]
+    pub source: Vec<String>,
+    /// From this date (YYYY-MM-DD in the display time zone, or RFC 3339), or
+    /// a span back from now: 24h, 7d, 2w
+    #[arg(long, value_name = "DATE|SPAN")]
+    pub since: Option<String>,
+    /// Up to and including this date (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    #[arg(long, value_enum, default_value = "relevance")]
+    pub sort: SortArg,
+    /// Hits to show
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+    /// Hits to skip (for paging)
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub offset: usize,
+    /// One JSON object per hit per line, with every stored field
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Saved HTML file (raw bytes, any encoding); - for standard input
+    pub file: PathBuf,
+    /// The page's URL, to resolve relative links and read dates from the path
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The HTTP Content-Type the page was served with (its charset counts)
+    #[arg(long, value_name = "TYPE")]
+    pub content_type: Option<String>,
+    /// Print the article as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// List the catalog's sources
+    List(SourcesListArgs),
+    /// Validate every catalog file; errors name the file and line
+    Check,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesListArgs {
+    /// Only this region (repeatable)
+    #[arg(long, value_name = "R")]
+    pub region: Vec<String>,
+    /// Only this country (repeatable)
+    #[arg(long, value_name = "C")]
+    pub country: Vec<String>,
+    /// Only sources publishing in this language (repeatable)
+    #[arg(long, value_name = "L")]
+    pub lang: Vec<String>,
+    /// One JSON object per source per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_the_command() {
+        let a = Cli::try_parse_from(["kabar", "--data", "d", "search", "x"]).unwrap();
+        let b = Cli::try_parse_from(["kabar", "search", "x", "--data", "d"]).unwrap();
+        assert_eq!(a.global.data, b.global.data);
+        assert_eq!(a.global.data, Some(PathBuf::from("d")));
+    }
+}

@@ -1,0 +1,553 @@
+//! Running each command: load what it needs, call the library, print.
+//!
+//! Output for people by default (tables, progress bars on a terminal), JSON
+//! with `--json`. Every command returns an [`Exit`] or a [`CommandError`]
+//! whose variant decides the exit code, so `main` stays a few lines.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use url::Url;
+
+use crate::analyze::detect_language;
+use crate::cli::{
+    Cli, Command, CrawlArgs, ExtractArgs, SearchArgs, SortArg, SourcesCommand, SourcesListArgs,
+};
+use crate::config::{Config, ConfigError, Overrides};
+use crate::extract::extract_page;
+use crate::index::{ArticleIndex, IndexError};
+use crate::pipeline::{self, CrawlOptions, CrawlSummary, PipelineError};
+use crate::query::{self, QueryError, QueryRequest, Sort};
+use crate::sources::{Catalog, CatalogLoadError, langs};
+
+/// Exit codes, documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done.
+    Ok = 0,
+    /// The command ran but found nothing (search without hits).
+    NoResults = 1,
+    /// Bad input: usage, config, catalog, query, unreadable file.
+    Usage = 2,
+    /// The run failed: index, state, I/O.
+    Failure = 3,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogLoadError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl CommandError {
+    pub fn exit(&self) -> Exit {
+        match self {
+            CommandError::Config(_)
+            | CommandError::Catalog(_)
+            | CommandError::Input(_)
+            | CommandError::Pipeline(PipelineError::NoSuchSource(_)) => Exit::Usage,
+            CommandError::Query(QueryError::Syntax { .. } | QueryError::TooLong(_)) => Exit::Usage,
+            CommandError::Index(IndexError::Missing(_)) => Exit::Usage,
+            _ => Exit::Failure,
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<Exit, CommandError> {
+    let overrides = Overrides {
+        data_dir: cli.global.data.clone(),
+        sources_dir: cli.global.sources.clone(),
+    };
+    let config = Config::load(cli.global.config.as_deref(), &overrides)?;
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Crawl(args) => crawl(&config, &args, &mut out),
+        Command::Search(args) => search(&config, &args, &mut out),
+        Command::Extract(args) => extract(&args, &mut out),
+        Command::Sources(SourcesCommand::List(args)) => sources_list(&config, &args, &mut out),
+        Command::Sources(SourcesCommand::Check) => sources_check(&config, &mut out),
+    }
+}
+
+// ---------------------------------------------------------------- crawl
+
+fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let catalog = Catalog::load(&config.sources_dir)?;
+    let options = CrawlOptions {
+        sources: args.only.clone(),
+        progress: !args.json && !args.no_progress && std::io::stderr().is_terminal(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let summary = runtime.block_on(pipeline::crawl(config, &catalog, &options))?;
+    if args.json {
+        serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::other)?;
+        writeln!(out)?;
+    } else {
+        print_crawl_summary(&summary, out)?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn print_crawl_summary(s: &CrawlSummary, out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(out, "crawl finished in {:.1}s", s.elapsed_secs)?;
+    let rows = [
+        ("sources", s.sources),
+        ("feeds polled", s.feeds_polled),
+        ("  ok", s.feeds_ok),
+        ("  not modified", s.feeds_not_modified),
+        ("  failed", s.feeds_failed),
+        ("items seen", s.items_seen),
+        ("  already indexed", s.items_known),
+        ("articles fetched", s.articles_fetched),
+        ("articles indexed", s.articles_indexed),
+        ("duplicates linked", s.duplicates),
+    ];
+    for (label, n) in rows {
+        writeln!(out, "  {label:<20} {n:>7}")?;
+    }
+    if !s.failures_by_kind.is_empty() {
+        writeln!(out, "failures by kind")?;
+        for (kind, n) in &s.failures_by_kind {
+            writeln!(out, "  {:<20} {n:>7}", kind.as_str())?;
+        }
+        writeln!(out, "failures")?;
+        for f in &s.failures {
+            writeln!(
+                out,
+                "  [{}] {} {} {}: {}",
+                f.stage, f.source, f.url, f.kind, f.reason
+            )?;
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- search
+
+fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let tz = config.timezone();
+    let now = Utc::now();
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_since(s, now, &tz))
+        .transpose()
+        .map_err(CommandError::Input)?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| parse_until(s, &tz))
+        .transpose()
+        .map_err(CommandError::Input)?;
+    for r in &args.region {
+        r.parse::<crate::model::Region>()
+            .map_err(CommandError::Input)?;
+    }
+    let request = QueryRequest {
+        query: args.query.join(" "),
+        regions: args.region.iter().map(|r| r.to_ascii_lowercase()).collect(),
+        countries: args
+            .country
+            .iter()
+            .map(|c| c.to_ascii_uppercase())
+            .collect(),
+        langs: args.lang.clone(),
+        sources: args.source.clone(),
+        since,
+        until,
+        sort: match args.sort {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Newest => Sort::Newest,
+        },
+        limit: args.limit,
+        offset: args.offset,
+        snippet_chars: 160,
+    };
+    let index = ArticleIndex::open(&config.tantivy_dir())?;
+    let results = query::search(&index, &request)?;
+
+    if args.json {
+        for hit in &results.hits {
+            serde_json::to_writer(&mut *out, hit).map_err(std::io::Error::other)?;
+            writeln!(out)?;
+        }
+    } else if results.hits.is_empty() {
+        if results.total > 0 {
+            writeln!(
+                out,
+                "no hits on this page ({} in all; lower --offset)",
+                results.total
+            )?;
+        } else {
+            writeln!(out, "no articles match")?;
+        }
+    } else {
+        let color = std::io::stdout().is_terminal();
+        let (open, close) = if color {
+            ("\x1b[1;33m", "\x1b[0m")
+        } else {
+            ("«", "»")
+        };
+        writeln!(
+            out,
+            "{:<16}  {:<2}  {:<7}  {:<16}  TITLE",
+            format!("DATE ({})", short_tz(&tz)),
+            "CC",
+            "LANG",
+            "SOURCE"
+        )?;
+        for hit in &results.hits {
+            let a = &hit.article;
+            let date = a
+                .published
+                .unwrap_or(a.fetched)
+                .with_timezone(&tz)
+                .format("%Y-%m-%d %H:%M");
+            writeln!(
+                out,
+                "{date:<16}  {:<2}  {:<7}  {:<16}  {}",
+                a.country,
+                a.lang,
+                truncate(&a.source, 16),
+                truncate(&a.title, 80)
+            )?;
+            writeln!(out, "    {}", a.url)?;
+            if let Some(s) = &hit.snippet {
+                let text = s.marked(open, close).replace('\n', " ");
+                writeln!(out, "    {text}")?;
+            }
+        }
+        let shown_to = args.offset + results.hits.len();
+        writeln!(
+            out,
+            "{}–{} of {} articles",
+            args.offset + 1,
+            shown_to,
+            results.total
+        )?;
+    }
+    Ok(if results.total == 0 {
+        Exit::NoResults
+    } else {
+        Exit::Ok
+    })
+}
+
+fn short_tz(tz: &chrono_tz::Tz) -> String {
+    Utc::now().with_timezone(tz).format("%Z").to_string()
+}
+
+/// `7d`, `24h`, `2w` back from `now`, or a date/time.
+pub fn parse_since(
+    s: &str,
+    now: DateTime<Utc>,
+    tz: &chrono_tz::Tz,
+) -> Result<DateTime<Utc>, String> {
+    let s = s.trim();
+    if let Some(num) = s.strip_suffix(['h', 'd', 'w']) {
+        if let Ok(n) = num.parse::<i64>() {
+            let span = match s.chars().last() {
+                Some('h') => Duration::hours(n),
+                Some('d') => Duration::days(n),
+                _ => Duration::weeks(n),
+            };
+            return Ok(now - span);
+        }
+    }
+    parse_date(s, tz).map(|(start, _)| start)
+}
+
+/// The end of the given day (exclusive), or the given instant.
+pub fn parse_until(s: &str, tz: &chrono_tz::Tz) -> Result<DateTime<Utc>, String> {
+    parse_date(s.trim(), tz).map(|(_, end)| end)
+}
+
+/// A date in `tz` gives [start of day, start of next day); an RFC 3339
+/// instant gives [t, t + 1s).
+fn parse_date(s: &str, tz: &chrono_tz::Tz) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        let t = t.with_timezone(&Utc);
+        return Ok((t, t + Duration::seconds(1)));
+    }
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        format!(
+            "'{s}' is not a date: use YYYY-MM-DD, an RFC 3339 time, or a span such as 7d or 24h"
+        )
+    })?;
+    let start = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| format!("midnight of {d} does not exist in {tz}"))
+    };
+    let next = day
+        .succ_opt()
+        .ok_or_else(|| format!("'{s}' is out of range"))?;
+    Ok((start(day)?, start(next)?))
+}
+
+/// Cuts `s` to at most `width` terminal columns, marking the cut.
+fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+// ---------------------------------------------------------------- extract
+
+#[derive(Serialize)]
+struct ExtractOutput {
+    title: String,
+    text: String,
+    published: Option<String>,
+    modified: Option<String>,
+    authors: Vec<String>,
+    canonical_url: Option<String>,
+    lang_declared: Option<String>,
+    lang: String,
+    lang_confidence: f64,
+    encoding: String,
+}
+
+fn extract(args: &ExtractArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let bytes = if args.file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf)?;
+        buf
+    } else {
+        read_file(&args.file)?
+    };
+    let url = args
+        .url
+        .as_deref()
+        .map(|u| Url::parse(u).map_err(|e| CommandError::Input(format!("--url '{u}': {e}"))))
+        .transpose()?;
+    let e = extract_page(&bytes, args.content_type.as_deref(), url.as_ref());
+    let sample = format!("{}\n{}", e.title, e.text);
+    let lang = detect_language(&sample, e.lang_declared.as_deref(), &[]);
+    let output = ExtractOutput {
+        title: e.title,
+        text: e.text,
+        published: e.published.map(|d| d.to_rfc3339()),
+        modified: e.modified.map(|d| d.to_rfc3339()),
+        authors: e.authors,
+        canonical_url: e.canonical_url.map(|u| u.to_string()),
+        lang_declared: e.lang_declared,
+        lang: lang.lang,
+        lang_confidence: lang.confidence,
+        encoding: e.encoding,
+    };
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &output).map_err(std::io::Error::other)?;
+        writeln!(out)?;
+    } else {
+        let none = || "-".to_string();
+        writeln!(out, "title:         {}", output.title)?;
+        writeln!(
+            out,
+            "published:     {}",
+            output.published.clone().unwrap_or_else(none)
+        )?;
+        writeln!(
+            out,
+            "modified:      {}",
+            output.modified.clone().unwrap_or_else(none)
+        )?;
+        writeln!(out, "authors:       {}", output.authors.join("; "))?;
+        writeln!(
+            out,
+            "canonical_url: {}",
+            output.canonical_url.clone().unwrap_or_else(none)
+        )?;
+        writeln!(
+            out,
+            "lang_declared: {}",
+            output.lang_declared.clone().unwrap_or_else(none)
+        )?;
+        writeln!(
+            out,
+            "lang:          {} ({:.2})",
+            output.lang, output.lang_confidence
+        )?;
+        writeln!(out, "encoding:      {}", output.encoding)?;
+        writeln!(out)?;
+        writeln!(out, "{}", output.text)?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, CommandError> {
+    std::fs::read(path)
+        .map_err(|e| CommandError::Input(format!("cannot read {}: {e}", path.display())))
+}
+
+// ---------------------------------------------------------------- sources
+
+fn sources_list(
+    config: &Config,
+    args: &SourcesListArgs,
+    out: &mut impl Write,
+) -> Result<Exit, CommandError> {
+    let catalog = Catalog::load(&config.sources_dir)?;
+    let selected: Vec<_> = catalog
+        .sources
+        .iter()
+        .filter(|s| {
+            args.region.is_empty()
+                || args
+                    .region
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(s.region.as_str()))
+        })
+        .filter(|s| {
+            args.country.is_empty()
+                || args
+                    .country
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(&s.country))
+        })
+        .filter(|s| args.lang.is_empty() || args.lang.iter().any(|l| s.languages.contains(l)))
+        .collect();
+    if args.json {
+        for s in &selected {
+            serde_json::to_writer(&mut *out, s).map_err(std::io::Error::other)?;
+            writeln!(out)?;
+        }
+        return Ok(Exit::Ok);
+    }
+    writeln!(
+        out,
+        "{:<24} {:<2} {:<6} {:<16} {:>5}  NAME",
+        "ID", "CC", "REGION", "LANGUAGES", "FEEDS"
+    )?;
+    for s in &selected {
+        let name = if s.enabled {
+            s.name.clone()
+        } else {
+            format!("{} (disabled)", s.name)
+        };
+        writeln!(
+            out,
+            "{:<24} {:<2} {:<6} {:<16} {:>5}  {}",
+            s.id,
+            s.country,
+            s.region.as_str(),
+            truncate(&s.languages.join(","), 16),
+            s.feeds.len(),
+            name
+        )?;
+    }
+    writeln!(out, "{} sources", selected.len())?;
+    Ok(Exit::Ok)
+}
+
+fn sources_check(config: &Config, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let catalog = Catalog::load(&config.sources_dir)?;
+    let num_feeds: usize = catalog.sources.iter().map(|s| s.feeds.len()).sum();
+    let mut countries: Vec<&str> = catalog.sources.iter().map(|s| s.country.as_str()).collect();
+    countries.sort_unstable();
+    countries.dedup();
+    writeln!(
+        out,
+        "ok: {} sources, {} feeds, {} countries in {} files under {}",
+        catalog.sources.len(),
+        num_feeds,
+        countries.len(),
+        catalog.num_files,
+        catalog.root.display()
+    )?;
+    for region in crate::model::Region::ALL {
+        let n = catalog
+            .sources
+            .iter()
+            .filter(|s| s.region == region)
+            .count();
+        writeln!(out, "  {:<7} {n:>4} sources", region.as_str())?;
+    }
+    let missing: Vec<&str> = langs::FIRST_CLASS
+        .iter()
+        .copied()
+        .filter(|l| {
+            !catalog
+                .enabled()
+                .any(|s| s.languages.iter().any(|x| x == l))
+        })
+        .collect();
+    if !missing.is_empty() {
+        writeln!(
+            out,
+            "note: no enabled source in first-class language(s): {}",
+            missing.join(", ")
+        )?;
+    }
+    Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn since_accepts_spans_and_dates_in_the_display_zone() {
+        let tz: chrono_tz::Tz = "Asia/Singapore".parse().unwrap();
+        let now: DateTime<Utc> = "2025-03-14T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            parse_since("7d", now, &tz).unwrap().to_rfc3339(),
+            "2025-03-07T12:00:00+00:00"
+        );
+        assert_eq!(
+            parse_since("24h", now, &tz).unwrap().to_rfc3339(),
+            "2025-03-13T12:00:00+00:00"
+        );
+        // Midnight in Singapore is 16:00 UTC the day before.
+        assert_eq!(
+            parse_since("2025-03-14", now, &tz).unwrap().to_rfc3339(),
+            "2025-03-13T16:00:00+00:00"
+        );
+        assert_eq!(
+            parse_until("2025-03-14", &tz).unwrap().to_rfc3339(),
+            "2025-03-14T16:00:00+00:00"
+        );
+        assert!(
+            parse_since("last tuesday", now, &tz)
+                .unwrap_err()
+                .contains("not a date")
+        );
+    }
+
+    #[test]
+    fn truncation_counts_columns_not_bytes() {
+        assert_eq!(truncate("広告詐欺の被害", 8), "広告詐…");
+        assert_eq!(truncate("short", 8), "short");
+    }
+}

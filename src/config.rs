@@ -1,0 +1,310 @@
+//! Configuration: `kabar.toml`, environment and flags, validated once.
+//!
+//! Precedence is defaults < file < environment < flags. The file is
+//! `--config FILE` (or `KABAR_CONFIG`), else `kabar.toml` in the working
+//! folder when present. Unknown keys are refused with the line they are on,
+//! so a typo never silently falls back to a default. `kabar.example.toml` at
+//! the top of the repository documents every key and a test keeps it complete.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The data folder when neither config nor flags name one.
+pub const DEFAULT_DATA_DIR: &str = "index";
+/// The catalog folder when neither config nor flags name one.
+pub const DEFAULT_SOURCES_DIR: &str = "sources";
+/// The config file looked for in the working folder.
+pub const DEFAULT_CONFIG_FILE: &str = "kabar.toml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the index, crawl state and archive live.
+    pub data_dir: PathBuf,
+    /// The source catalog folder.
+    pub sources_dir: PathBuf,
+    pub crawl: CrawlConfig,
+    pub display: DisplayConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            sources_dir: PathBuf::from(DEFAULT_SOURCES_DIR),
+            crawl: CrawlConfig::default(),
+            display: DisplayConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrawlConfig {
+    /// Product token sent as the User-Agent.
+    pub user_agent: String,
+    /// Where site owners can reach whoever runs this crawler; appended to the User-Agent.
+    pub contact_url: String,
+    /// Requests in flight across all hosts.
+    pub concurrency: usize,
+    /// Requests in flight against one host.
+    pub per_host_concurrency: usize,
+    /// Minimum time between two request starts on one host, in milliseconds.
+    pub per_host_interval_ms: u64,
+    pub connect_timeout_secs: u64,
+    /// Total time for one request, body included.
+    pub timeout_secs: u64,
+    pub max_redirects: usize,
+    /// Largest body accepted, after decompression.
+    pub max_body_bytes: u64,
+    /// Newest items taken from one feed per poll.
+    pub max_items_per_feed: usize,
+    /// Articles with less main text than this (in characters) are not indexed.
+    pub min_text_chars: usize,
+    /// Commit the index after this many new articles (and at the end).
+    pub commit_every: usize,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        CrawlConfig {
+            user_agent: format!("kabar/{}", env!("CARGO_PKG_VERSION")),
+            contact_url: "https://github.com/kabar-news/kabar".to_string(),
+            concurrency: 32,
+            per_host_concurrency: 2,
+            per_host_interval_ms: 1000,
+            connect_timeout_secs: 10,
+            timeout_secs: 30,
+            max_redirects: 5,
+            max_body_bytes: 5 * 1024 * 1024,
+            max_items_per_feed: 100,
+            min_text_chars: 80,
+            commit_every: 200,
+        }
+    }
+}
+
+impl CrawlConfig {
+    /// The User-Agent header: product token plus contact URL.
+    pub fn user_agent(&self) -> String {
+        if self.contact_url.is_empty() {
+            self.user_agent.clone()
+        } else {
+            format!("{} (+{})", self.user_agent, self.contact_url)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisplayConfig {
+    /// IANA time zone that dates are shown in. Stored times are always UTC.
+    pub timezone: String,
+}
+
+impl Default for DisplayConfig {
+    fn default() -> Self {
+        DisplayConfig {
+            timezone: "Asia/Singapore".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("config: {0}")]
+    Invalid(String),
+}
+
+/// Values from the environment and flags that override the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub data_dir: Option<PathBuf>,
+    pub sources_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads the config: `explicit` if given (it must exist), else
+    /// `kabar.toml` in the working folder if present, else defaults; then
+    /// applies `overrides` and validates.
+    pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        let mut config = match explicit {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                Self::from_file(Path::new(DEFAULT_CONFIG_FILE))?
+            }
+            None => Config::default(),
+        };
+        if let Some(d) = &overrides.data_dir {
+            config.data_dir = d.clone();
+        }
+        if let Some(s) = &overrides.sources_dir {
+            config.sources_dir = s.clone();
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|(line, message)| ConfigError::Parse {
+            path: path.to_path_buf(),
+            line,
+            message,
+        })
+    }
+
+    /// Parses TOML text; the error carries the 1-based line.
+    pub fn from_toml(text: &str) -> Result<Config, (usize, String)> {
+        toml::from_str(text).map_err(|e: toml::de::Error| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+                .unwrap_or(0);
+            (
+                line,
+                e.message()
+                    .lines()
+                    .next()
+                    .unwrap_or("invalid TOML")
+                    .to_string(),
+            )
+        })
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let c = &self.crawl;
+        let positive = [
+            ("crawl.concurrency", c.concurrency as u64),
+            ("crawl.per_host_concurrency", c.per_host_concurrency as u64),
+            ("crawl.connect_timeout_secs", c.connect_timeout_secs),
+            ("crawl.timeout_secs", c.timeout_secs),
+            ("crawl.max_body_bytes", c.max_body_bytes),
+            ("crawl.max_items_per_feed", c.max_items_per_feed as u64),
+            ("crawl.commit_every", c.commit_every as u64),
+        ];
+        for (key, value) in positive {
+            if value == 0 {
+                return Err(ConfigError::Invalid(format!(
+                    "{key} must be greater than 0"
+                )));
+            }
+        }
+        if c.user_agent.trim().is_empty() {
+            return Err(ConfigError::Invalid(
+                "crawl.user_agent must not be empty".into(),
+            ));
+        }
+        if self.display.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "display.timezone '{}' is not an IANA time zone (for example Asia/Singapore)",
+                self.display.timezone
+            )));
+        }
+        Ok(())
+    }
+
+    /// The display time zone (validated at load).
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.display
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Singapore)
+    }
+
+    pub fn tantivy_dir(&self) -> PathBuf {
+        self.data_dir.join("tantivy")
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.data_dir.join("state.sqlite")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_line() {
+        let err = Config::from_toml("[crawl]\nconcurrency = 4\nconcurency = 5\n").unwrap_err();
+        assert_eq!(err.0, 3);
+        assert!(err.1.contains("concurency"), "{}", err.1);
+    }
+
+    #[test]
+    fn the_example_config_sets_every_key_and_parses() {
+        let text = include_str!("../kabar.example.toml");
+        let example = Config::from_toml(text).expect("example parses");
+        example.validate().unwrap();
+        // Every key of the full config must appear in the example.
+        let full = toml::to_string(&Config::default()).unwrap();
+        let example_table: toml::Table = toml::from_str(text).unwrap();
+        let full_table: toml::Table = toml::from_str(&full).unwrap();
+        fn keys(t: &toml::Table, prefix: &str, out: &mut Vec<String>) {
+            for (k, v) in t {
+                let key = format!("{prefix}{k}");
+                match v {
+                    toml::Value::Table(inner) => keys(inner, &format!("{key}."), out),
+                    _ => out.push(key),
+                }
+            }
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        keys(&full_table, "", &mut a);
+        keys(&example_table, "", &mut b);
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "kabar.example.toml must list every config key");
+    }
+
+    #[test]
+    fn overrides_beat_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.toml");
+        std::fs::write(
+            &path,
+            "data_dir = \"from-file\"\n[crawl]\nconcurrency = 3\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("from-file"));
+        assert_eq!(c.crawl.concurrency, 3);
+        let c = Config::load(
+            Some(&path),
+            &Overrides {
+                data_dir: Some("from-flag".into()),
+                sources_dir: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("from-flag"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let mut c = Config::default();
+        c.display.timezone = "Mars/Olympus".into();
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("Mars/Olympus")
+        );
+    }
+}

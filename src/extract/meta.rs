@@ -1,0 +1,547 @@
+//! Article metadata: title, dates, authors, canonical URL, declared language.
+//!
+//! Sources in order of trust: JSON-LD (`NewsArticle`, `Article`, ... also
+//! inside `@graph`), OpenGraph and other meta tags, microdata (`itemprop`),
+//! then the visible page (`<h1>`, `<time>`, bylines) and finally the URL.
+
+use chrono::{DateTime, Utc};
+use scraper::{ElementRef, Html, Selector};
+use serde_json::Value;
+use url::Url;
+
+use super::dates::{date_from_url_path, parse_machine_date};
+
+/// What the structured data of a page says.
+#[derive(Debug, Default, Clone)]
+pub struct JsonLdArticle {
+    pub headline: Option<String>,
+    pub body: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<Utc>>,
+    pub authors: Vec<String>,
+    pub url: Option<String>,
+}
+
+const ARTICLE_TYPES: &[&str] = &[
+    "NewsArticle",
+    "Article",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "BlogPosting",
+    "LiveBlogPosting",
+    "TechArticle",
+    "Report",
+    "WebPage",
+];
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("static selector")
+}
+
+/// The first article-typed object of all JSON-LD blocks, preferring news
+/// types over `WebPage`.
+pub fn json_ld(doc: &Html) -> JsonLdArticle {
+    let mut values = Vec::new();
+    for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
+        let raw: String = script.text().collect();
+        // Some CMSs leave HTML comments or trailing semicolons around the JSON.
+        let cleaned = raw
+            .trim()
+            .trim_start_matches("<!--")
+            .trim_end_matches("-->")
+            .trim()
+            .trim_end_matches(';');
+        if let Ok(value) = serde_json::from_str::<Value>(cleaned) {
+            values.push(value);
+        }
+    }
+    let mut objects = Vec::new();
+    for value in &values {
+        flatten(value, &mut objects);
+    }
+    let rank = |o: &&Value| -> usize {
+        let types = types_of(o);
+        ARTICLE_TYPES
+            .iter()
+            .position(|t| types.iter().any(|x| x == t))
+            .unwrap_or(usize::MAX)
+    };
+    let Some(best) = objects
+        .iter()
+        .filter(|o| rank(o) != usize::MAX)
+        .min_by_key(|o| rank(o))
+    else {
+        return JsonLdArticle::default();
+    };
+    let string = |key: &str| {
+        best.get(key)
+            .and_then(|v| match v {
+                Value::String(s) => Some(s.clone()),
+                Value::Array(a) => a.first().and_then(|x| x.as_str()).map(str::to_string),
+                _ => None,
+            })
+            .map(|s| html_unescape(s.trim()))
+            .filter(|s| !s.is_empty())
+    };
+    JsonLdArticle {
+        headline: string("headline").or_else(|| string("name")),
+        body: string("articleBody"),
+        published: string("datePublished")
+            .or_else(|| string("dateCreated"))
+            .and_then(|s| parse_machine_date(&s)),
+        modified: string("dateModified").and_then(|s| parse_machine_date(&s)),
+        authors: best.get("author").map(person_names).unwrap_or_default(),
+        url: string("url").or_else(|| {
+            best.get("mainEntityOfPage")
+                .and_then(|m| m.get("@id").or(Some(m)))
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        }),
+    }
+}
+
+fn flatten<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| flatten(v, out)),
+        Value::Object(map) => {
+            out.push(value);
+            if let Some(graph) = map.get("@graph") {
+                flatten(graph, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn types_of(value: &Value) -> Vec<String> {
+    match value.get("@type") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn person_names(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => split_authors(s),
+        Value::Array(items) => items.iter().flat_map(person_names).collect(),
+        Value::Object(map) => map
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map(split_authors)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The content of the first `<meta>` whose `property`, `name` or `itemprop`
+/// is one of `keys` (case-insensitive).
+pub fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
+    for key in keys {
+        for meta in doc.select(&sel("meta")) {
+            let el = meta.value();
+            let matches = ["property", "name", "itemprop", "http-equiv"]
+                .iter()
+                .filter_map(|a| el.attr(a))
+                .any(|v| v.trim().eq_ignore_ascii_case(key));
+            if matches
+                && let Some(content) = el.attr("content").map(str::trim).filter(|c| !c.is_empty())
+            {
+                return Some(content.to_string());
+            }
+        }
+    }
+    None
+}
+
+const PUBLISHED_META: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published_time",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "dcterms.date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "nv:date",
+];
+
+const MODIFIED_META: &[&str] = &[
+    "article:modified_time",
+    "og:updated_time",
+    "dateModified",
+    "last-modified",
+    "dcterms.modified",
+];
+
+/// Publication and modification dates, by the order of trust above.
+pub fn dates(
+    doc: &Html,
+    ld: &JsonLdArticle,
+    url: Option<&Url>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let published = ld
+        .published
+        .or_else(|| meta_content(doc, PUBLISHED_META).and_then(|s| parse_machine_date(&s)))
+        .or_else(|| {
+            doc.select(&sel("[itemprop=datePublished]")).find_map(|e| {
+                e.value()
+                    .attr("datetime")
+                    .or(e.value().attr("content"))
+                    .and_then(parse_machine_date)
+            })
+        })
+        .or_else(|| {
+            doc.select(&sel("time[datetime]"))
+                .find_map(|e| e.value().attr("datetime").and_then(parse_machine_date))
+        })
+        .or_else(|| url.and_then(|u| date_from_url_path(u.path())));
+    let modified = ld
+        .modified
+        .or_else(|| meta_content(doc, MODIFIED_META).and_then(|s| parse_machine_date(&s)));
+    (published, modified)
+}
+
+/// Separators between a headline and the site name in `<title>`.
+const TITLE_SEPARATORS: &[&str] = &[
+    " | ", " – ", " — ", " - ", " :: ", " · ", " » ", "｜", " ｜ ",
+];
+
+/// The headline without the site-name suffix or prefix.
+pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
+    let site = meta_content(doc, &["og:site_name", "application-name"]);
+    let h1 = doc
+        .select(&sel("article h1, main h1, h1"))
+        .map(|e| collapse(&e.text().collect::<String>()))
+        .find(|t| !t.is_empty());
+    let og = meta_content(doc, &["og:title", "twitter:title"]).map(|s| collapse(&s));
+    let html_title = doc
+        .select(&sel("title"))
+        .next()
+        .map(|e| collapse(&e.text().collect::<String>()))
+        .filter(|t| !t.is_empty());
+
+    // A headline that the <title> or og:title contains is the clean form.
+    if let Some(h1) = &h1 {
+        let contained = [&og, &html_title, &ld.headline]
+            .iter()
+            .any(|c| c.as_deref().is_some_and(|c| c.contains(h1.as_str())));
+        if contained && h1.chars().count() >= 8 {
+            return Some(h1.clone());
+        }
+    }
+    let best = ld.headline.clone().or(og).or(html_title).or(h1)?;
+    Some(strip_site_name(&best, site.as_deref()))
+}
+
+fn strip_site_name(title: &str, site: Option<&str>) -> String {
+    if let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) {
+        for sep in TITLE_SEPARATORS {
+            let sep_trim = sep.trim();
+            for (a, b) in [
+                (title.rsplit_once(sep), true),
+                (title.split_once(sep), false),
+            ]
+            .into_iter()
+            .filter_map(|(p, suffix)| p.map(|p| (p, suffix)))
+            {
+                let (head, tail) = a;
+                let (keep, drop) = if b { (head, tail) } else { (tail, head) };
+                if drop.trim().eq_ignore_ascii_case(site) && !keep.trim().is_empty() {
+                    return keep.trim().trim_end_matches(sep_trim).trim().to_string();
+                }
+            }
+        }
+    }
+    // Without a site name: drop a short last segment after a strong separator.
+    for sep in [" | ", "｜", " – ", " — ", " - "] {
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            let tail_words = tail.split_whitespace().count();
+            if tail.chars().count() <= 30 && tail_words <= 4 && head.chars().count() >= 15 {
+                return head.trim().to_string();
+            }
+        }
+    }
+    title.trim().to_string()
+}
+
+/// Author names, cleaned of "By", dates and roles.
+pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
+    let mut names = ld.authors.clone();
+    if names.is_empty() {
+        for key in [
+            "author",
+            "article:author",
+            "dc.creator",
+            "byl",
+            "sailthru.author",
+            "parsely-author",
+        ] {
+            if let Some(v) = meta_content(doc, &[key])
+                && !v.starts_with("http")
+            {
+                names = split_authors(&v);
+                break;
+            }
+        }
+    }
+    if names.is_empty() {
+        let byline = sel(
+            "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline, .author, .author-name, .story-byline, .article-author, .writer, .reporter",
+        );
+        if let Some(e) = doc.select(&byline).next() {
+            names = split_authors(&e.text().collect::<String>());
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(&n)) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// Prefixes that introduce a byline, in the first-class languages.
+const BYLINE_PREFIXES: &[&str] = &[
+    "by:",
+    "by ",
+    "oleh:",
+    "oleh ",
+    "penulis:",
+    "penulis ",
+    "reporter:",
+    "reporter ",
+    "wartawan:",
+    "โดย",
+    "bởi",
+    "tác giả:",
+    "ni ",
+    "sinulat ni",
+    "作者：",
+    "作者:",
+    "文／",
+    "文/",
+    "記者：",
+    "记者：",
+    "द्वारा",
+    "लेखक:",
+    "লেখক:",
+    "تحریر:",
+    "எழுதியவர்:",
+    "written by ",
+];
+
+/// Splits a byline into names: "By Rina Wulandari and Budi Santoso, Jakarta".
+pub fn split_authors(raw: &str) -> Vec<String> {
+    let mut s = collapse(&html_unescape(raw));
+    loop {
+        let lower = s.to_lowercase();
+        let Some(p) = BYLINE_PREFIXES.iter().find(|p| lower.starts_with(*p)) else {
+            break;
+        };
+        // Prefixes are matched on the lowercase copy; cut the same number of chars.
+        let n = p.chars().count();
+        s = s.chars().skip(n).collect::<String>().trim().to_string();
+    }
+    let mut out = Vec::new();
+    for part in s
+        .split([',', '&', '/', '、', '，', ';', '|'])
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split(" dan "))
+        .flat_map(|p| p.split(" và "))
+        .flat_map(|p| p.split(" และ "))
+    {
+        let name = part
+            .trim()
+            .trim_end_matches(" 기자")
+            .trim_end_matches("記者")
+            .trim_end_matches("记者")
+            .trim();
+        let looks_like_name = !name.is_empty()
+            && name.chars().count() <= 60
+            && !name.contains('@')
+            && !name.starts_with("http")
+            && parse_machine_date(name).is_none()
+            && name.chars().filter(|c| c.is_ascii_digit()).count() < 3;
+        if looks_like_name {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// The canonical URL: `<link rel=canonical>`, then `og:url`, then JSON-LD,
+/// resolved against the page URL.
+pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> Option<Url> {
+    let raw = doc
+        .select(&sel("link[rel~=canonical]"))
+        .find_map(|e| {
+            e.value()
+                .attr("href")
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+                .map(str::to_string)
+        })
+        .or_else(|| meta_content(doc, &["og:url"]))
+        .or_else(|| ld.url.clone())?;
+    let resolved = match page_url {
+        Some(base) => base.join(&raw).ok()?,
+        None => Url::parse(&raw).ok()?,
+    };
+    matches!(resolved.scheme(), "http" | "https").then_some(resolved)
+}
+
+/// The language the page declares, normalised to kabar's codes.
+pub fn declared_language(doc: &Html) -> Option<String> {
+    let html_lang = doc
+        .select(&sel("html"))
+        .next()
+        .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
+        .map(str::to_string);
+    html_lang
+        .or_else(|| {
+            meta_content(
+                doc,
+                &["content-language", "og:locale", "language", "dc.language"],
+            )
+        })
+        .and_then(|l| normalise_lang_tag(&l))
+}
+
+/// `en-US` → `en`, `zh-CN` → `zh-Hans`, `zh-TW` → `zh-Hant`, `in` → `id`.
+pub fn normalise_lang_tag(tag: &str) -> Option<String> {
+    let tag = tag.trim().replace('_', "-");
+    let mut parts = tag.split('-');
+    let primary = parts.next()?.to_ascii_lowercase();
+    let rest: Vec<String> = parts.map(|p| p.to_ascii_lowercase()).collect();
+    if primary.is_empty() || primary.len() > 3 || !primary.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let code = match primary.as_str() {
+        "zh" | "zho" | "chi" | "cmn" | "yue" => {
+            let hant = rest
+                .iter()
+                .any(|p| matches!(p.as_str(), "hant" | "tw" | "hk" | "mo"));
+            if hant { "zh-Hant" } else { "zh-Hans" }.to_string()
+        }
+        "in" => "id".to_string(),
+        "iw" => "he".to_string(),
+        "fil" => "tl".to_string(),
+        "zsm" | "msa" | "may" => "ms".to_string(),
+        "ind" => "id".to_string(),
+        "tha" => "th".to_string(),
+        "vie" => "vi".to_string(),
+        "jpn" => "ja".to_string(),
+        "kor" => "ko".to_string(),
+        "eng" => "en".to_string(),
+        other if other.len() == 2 => other.to_string(),
+        _ => return None,
+    };
+    Some(code)
+}
+
+/// Collapses runs of whitespace to one space and trims.
+pub fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Decodes the few entities that survive into JSON-LD strings and meta tags.
+fn html_unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#039;", "'")
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// Text of an element, whitespace collapsed.
+pub fn element_text(e: ElementRef<'_>) -> String {
+    collapse(&e.text().collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ld_in_a_graph_is_found() {
+        let html = Html::parse_document(
+            r#"<html><head><script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+            {"@type":"WebSite","name":"Site"},
+            {"@type":"NewsArticle","headline":"OJK Blokir 500 Pinjol","datePublished":"2025-03-14T08:30:00+07:00",
+             "author":[{"@type":"Person","name":"Rina Wulandari"},{"@type":"Person","name":"Budi"}]}]}</script></head></html>"#,
+        );
+        let ld = json_ld(&html);
+        assert_eq!(ld.headline.as_deref(), Some("OJK Blokir 500 Pinjol"));
+        assert_eq!(ld.authors, ["Rina Wulandari", "Budi"]);
+        assert_eq!(
+            ld.published.unwrap().to_rfc3339(),
+            "2025-03-14T01:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn titles_lose_the_site_name() {
+        assert_eq!(
+            strip_site_name(
+                "Scam ads surge | The Straits Ledger",
+                Some("The Straits Ledger")
+            ),
+            "Scam ads surge"
+        );
+        assert_eq!(
+            strip_site_name("Kompas.com - Iklan judi marak", Some("Kompas.com")),
+            "Iklan judi marak"
+        );
+        assert_eq!(
+            strip_site_name("Regulator fines platform over loan ads - Daily", None),
+            "Regulator fines platform over loan ads"
+        );
+        assert_eq!(
+            strip_site_name("Live-shopping - what went wrong in 2025 and why", None),
+            "Live-shopping - what went wrong in 2025 and why"
+        );
+    }
+
+    #[test]
+    fn bylines_become_names() {
+        assert_eq!(
+            split_authors("By Daniel Tan and Mei Ling"),
+            ["Daniel Tan", "Mei Ling"]
+        );
+        assert_eq!(split_authors("Oleh: Rina Wulandari"), ["Rina Wulandari"]);
+        assert_eq!(split_authors("โดย สมชาย ใจดี"), ["สมชาย ใจดี"]);
+        assert_eq!(split_authors("김민수 기자"), ["김민수"]);
+        assert!(split_authors("2025-03-14").is_empty());
+    }
+
+    #[test]
+    fn language_tags_are_normalised() {
+        assert_eq!(normalise_lang_tag("en-US").as_deref(), Some("en"));
+        assert_eq!(normalise_lang_tag("zh-TW").as_deref(), Some("zh-Hant"));
+        assert_eq!(normalise_lang_tag("zh_CN").as_deref(), Some("zh-Hans"));
+        assert_eq!(normalise_lang_tag("in").as_deref(), Some("id"));
+        assert_eq!(normalise_lang_tag("x"), None);
+    }
+}

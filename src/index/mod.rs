@@ -1,0 +1,329 @@
+//! The Tantivy index: opening it, its schema and analyzers, and the one writer.
+//!
+//! An article's id is derived from its canonical URL and every write is an
+//! upsert (delete the id's term, add the document), so indexing the same
+//! article twice, for instance after a crash between the index commit and the
+//! crawl-state update, leaves one document. Reading goes through
+//! [`crate::query`], never through this module directly.
+
+pub mod schema;
+pub mod tokenizer;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use tantivy::schema::Value;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+pub use schema::{Fields, SCHEMA_VERSION};
+
+use crate::model::IndexedArticle;
+
+/// Memory the writer may buffer before it flushes a segment.
+const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
+
+/// File next to the index that records the schema version it was built with.
+const VERSION_FILE: &str = "kabar-schema-version";
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no index at {0}: run `kabar crawl` first, or point --data at an existing data folder")]
+    Missing(PathBuf),
+    #[error(
+        "the index at {path} was built with schema version {found}, this kabar uses {expected}: delete the folder and crawl again"
+    )]
+    SchemaVersion {
+        path: PathBuf,
+        found: String,
+        expected: u32,
+    },
+    #[error("cannot open the index at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: tantivy::TantivyError,
+    },
+    #[error("cannot write to the data folder {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// An open article index.
+#[derive(Clone)]
+pub struct ArticleIndex {
+    index: Index,
+    fields: Fields,
+}
+
+impl ArticleIndex {
+    /// Opens the index in `dir`, creating it (and `dir`) when absent.
+    pub fn open_or_create(dir: &Path) -> Result<ArticleIndex, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let version_path = dir.join(VERSION_FILE);
+        let fresh = !dir.join("meta.json").exists();
+        if !fresh {
+            check_version(dir)?;
+        }
+        let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| IndexError::Open {
+            path: dir.to_path_buf(),
+            source: e.into(),
+        })?;
+        let index = Index::open_or_create(mmap, schema::build_schema()).map_err(|source| {
+            IndexError::Open {
+                path: dir.to_path_buf(),
+                source,
+            }
+        })?;
+        if fresh {
+            std::fs::write(&version_path, SCHEMA_VERSION.to_string()).map_err(|source| {
+                IndexError::Io {
+                    path: version_path.clone(),
+                    source,
+                }
+            })?;
+        }
+        Self::from_index(index)
+    }
+
+    /// Opens an existing index for reading; a missing index is an error that
+    /// tells the user to crawl first.
+    pub fn open(dir: &Path) -> Result<ArticleIndex, IndexError> {
+        if !dir.join("meta.json").exists() {
+            return Err(IndexError::Missing(dir.to_path_buf()));
+        }
+        check_version(dir)?;
+        let index = Index::open_in_dir(dir).map_err(|source| IndexError::Open {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Self::from_index(index)
+    }
+
+    /// An index in memory, for tests.
+    pub fn create_in_ram() -> ArticleIndex {
+        Self::from_index(Index::create_in_ram(schema::build_schema()))
+            .expect("the schema has every field")
+    }
+
+    fn from_index(index: Index) -> Result<ArticleIndex, IndexError> {
+        register_analyzers(&index);
+        let fields = Fields::from_schema(&index.schema())?;
+        Ok(ArticleIndex { index, fields })
+    }
+
+    pub fn fields(&self) -> Fields {
+        self.fields
+    }
+
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// A reader that sees each commit as soon as it is made.
+    pub fn reader(&self) -> Result<IndexReader, IndexError> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// The single writer. Tantivy takes a lock file, so a second crawl on the
+    /// same data folder fails here rather than corrupting the index.
+    pub fn writer(&self) -> Result<ArticleWriter, IndexError> {
+        let writer = self.index.writer_with_num_threads(1, WRITER_MEMORY_BYTES)?;
+        Ok(ArticleWriter {
+            writer,
+            fields: self.fields,
+            num_pending: 0,
+        })
+    }
+}
+
+fn check_version(dir: &Path) -> Result<(), IndexError> {
+    let found = std::fs::read_to_string(dir.join(VERSION_FILE))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|_| "unknown".to_string());
+    if found != SCHEMA_VERSION.to_string() {
+        return Err(IndexError::SchemaVersion {
+            path: dir.to_path_buf(),
+            found,
+            expected: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Registers kabar's analyzers on an index. Every index handle needs this
+/// before it tokenizes a document or a query.
+pub fn register_analyzers(index: &Index) {
+    index.tokenizers().register(
+        tokenizer::ANALYZER,
+        TextAnalyzer::builder(tokenizer::MultiScriptTokenizer).build(),
+    );
+}
+
+/// The stable document id for a canonical URL: 16 bytes of SHA-256, in hex.
+pub fn article_id(canonical_url: &str) -> String {
+    let digest = Sha256::digest(canonical_url.as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Converts a chrono UTC time for a Tantivy date field.
+pub fn to_tantivy_date(t: DateTime<Utc>) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_secs(t.timestamp())
+}
+
+/// Converts a Tantivy date back to chrono.
+pub fn from_tantivy_date(t: tantivy::DateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.into_timestamp_secs(), 0).unwrap_or_default()
+}
+
+/// The one index writer: upserts articles and commits on request.
+pub struct ArticleWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    num_pending: usize,
+}
+
+impl ArticleWriter {
+    /// Adds `article`, replacing any document with the same id. Visible to
+    /// readers only after [`ArticleWriter::commit`].
+    pub fn upsert(&mut self, article: &IndexedArticle) -> Result<(), IndexError> {
+        let f = self.fields;
+        self.writer
+            .delete_term(Term::from_field_text(f.id, &article.id));
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &article.id);
+        doc.add_text(f.url, &article.url);
+        doc.add_text(f.source, &article.source);
+        doc.add_text(f.country, &article.country);
+        doc.add_text(f.region, &article.region);
+        doc.add_text(f.lang, &article.lang);
+        doc.add_text(f.title, &article.title);
+        doc.add_text(f.body, &article.body);
+        for author in &article.authors {
+            doc.add_text(f.authors, author);
+        }
+        if let Some(p) = article.published {
+            doc.add_date(f.published, to_tantivy_date(p));
+        }
+        doc.add_date(f.fetched, to_tantivy_date(article.fetched));
+        doc.add_date(
+            f.date,
+            to_tantivy_date(article.published.unwrap_or(article.fetched)),
+        );
+        self.writer.add_document(doc)?;
+        self.num_pending += 1;
+        Ok(())
+    }
+
+    /// Documents added since the last commit.
+    pub fn num_pending(&self) -> usize {
+        self.num_pending
+    }
+
+    /// Makes everything added so far durable and visible.
+    pub fn commit(&mut self) -> Result<(), IndexError> {
+        self.writer.commit()?;
+        self.num_pending = 0;
+        Ok(())
+    }
+
+    /// Commits and waits for merges so the folder is left tidy.
+    pub fn finish(mut self) -> Result<(), IndexError> {
+        if self.num_pending > 0 {
+            self.commit()?;
+        }
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// Reads an [`IndexedArticle`] back from a stored document.
+pub fn article_from_doc(fields: &Fields, doc: &TantivyDocument) -> IndexedArticle {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let date = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_datetime())
+            .map(from_tantivy_date)
+    };
+    IndexedArticle {
+        id: text(fields.id),
+        url: text(fields.url),
+        source: text(fields.source),
+        country: text(fields.country),
+        region: text(fields.region),
+        lang: text(fields.lang),
+        title: text(fields.title),
+        body: text(fields.body),
+        published: date(fields.published),
+        fetched: date(fields.fetched).unwrap_or_default(),
+        authors: doc
+            .get_all(fields.authors)
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(url: &str, title: &str) -> IndexedArticle {
+        IndexedArticle {
+            id: article_id(url),
+            url: url.into(),
+            source: "s".into(),
+            country: "TH".into(),
+            region: "sea".into(),
+            lang: "th".into(),
+            title: title.into(),
+            body: "ธนาคารเตือนโฆษณาหลอกลวง".into(),
+            published: None,
+            fetched: Utc::now(),
+            authors: vec!["A".into()],
+        }
+    }
+
+    #[test]
+    fn upsert_keeps_one_document_per_url() {
+        let index = ArticleIndex::create_in_ram();
+        let mut w = index.writer().unwrap();
+        w.upsert(&article("http://a.test/1", "first")).unwrap();
+        w.commit().unwrap();
+        w.upsert(&article("http://a.test/1", "second")).unwrap();
+        w.upsert(&article("http://a.test/2", "other")).unwrap();
+        w.commit().unwrap();
+        let reader = index.reader().unwrap();
+        reader.reload().unwrap();
+        assert_eq!(reader.searcher().num_docs(), 2);
+    }
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        assert_eq!(article_id("http://a.test/1"), article_id("http://a.test/1"));
+        assert_ne!(article_id("http://a.test/1"), article_id("http://a.test/2"));
+        assert_eq!(article_id("x").len(), 32);
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_while_one_is_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = ArticleIndex::open_or_create(dir.path()).unwrap();
+        let _w = index.writer().unwrap();
+        assert!(index.writer().is_err());
+    }
+}

@@ -1,0 +1,119 @@
+//! The one Tantivy schema, with its field handles.
+//!
+//! Every field of the index is declared here and nowhere else; the writer,
+//! the query path and the tests take their handles from [`Fields`]. Exact-match
+//! fields (source, country, region, lang) are raw strings with fast columns,
+//! usable as filters and facets. `date` is the best date known for an article
+//! (published, else fetched) so that date filters and "newest first" never
+//! silently drop an article whose page gave no date.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
+};
+
+use super::tokenizer::ANALYZER;
+
+/// Bump when the schema changes incompatibly; an index with another version
+/// is refused with a message telling the user to rebuild it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Handles of every field.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub url: Field,
+    pub source: Field,
+    pub country: Field,
+    pub region: Field,
+    pub lang: Field,
+    pub title: Field,
+    pub body: Field,
+    pub authors: Field,
+    pub published: Field,
+    pub fetched: Field,
+    pub date: Field,
+}
+
+impl Fields {
+    /// Field names, in the order `--json` prints them.
+    pub const NAMES: [&'static str; 12] = [
+        "id",
+        "url",
+        "source",
+        "country",
+        "region",
+        "lang",
+        "title",
+        "body",
+        "authors",
+        "published",
+        "fetched",
+        "date",
+    ];
+
+    /// Resolves the handles from a schema built by [`build_schema`].
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f("id")?,
+            url: f("url")?,
+            source: f("source")?,
+            country: f("country")?,
+            region: f("region")?,
+            lang: f("lang")?,
+            title: f("title")?,
+            body: f("body")?,
+            authors: f("authors")?,
+            published: f("published")?,
+            fetched: f("fetched")?,
+            date: f("date")?,
+        })
+    }
+
+    /// Fields searched when a query names no field.
+    pub fn default_search_fields(&self) -> Vec<Field> {
+        vec![self.title, self.body]
+    }
+}
+
+/// Builds the schema. Text fields use the multi-script analyzer, which the
+/// index must have registered (see [`super::register_analyzers`]).
+pub fn build_schema() -> Schema {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let date = DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds);
+
+    b.add_text_field("id", STRING | STORED);
+    b.add_text_field("url", STRING | STORED);
+    b.add_text_field("source", STRING | STORED | FAST);
+    b.add_text_field("country", STRING | STORED | FAST);
+    b.add_text_field("region", STRING | STORED | FAST);
+    b.add_text_field("lang", STRING | STORED | FAST);
+    b.add_text_field("title", text.clone());
+    b.add_text_field("body", text.clone());
+    b.add_text_field("authors", text);
+    b.add_date_field("published", date.clone());
+    b.add_date_field("fetched", date.clone());
+    b.add_date_field("date", date);
+    b.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_named_field_exists() {
+        let schema = build_schema();
+        Fields::from_schema(&schema).unwrap();
+        assert_eq!(schema.fields().count(), Fields::NAMES.len());
+        for name in Fields::NAMES {
+            assert!(schema.get_field(name).is_ok(), "{name}");
+        }
+    }
+}

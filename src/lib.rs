@@ -1,0 +1,33 @@
+//! kabar: a media-sentiment monitoring crawler for the people who guard a
+//! platform's monetization (ads, scam ads, creator payouts, live shopping,
+//! payments, gambling and loan ads) across Southeast, Northeast and South Asia.
+//!
+//! The library holds all logic; the `kabar` binary parses the command line and
+//! maps outcomes to exit codes. Modules follow the flow of a crawl:
+//!
+//! ```text
+//! sources ──► fetch ──► extract ──► analyze ──► index ──► query
+//! (catalog,   (HTTP,     (HTML →     (language)   (Tantivy)  (the one
+//!  feeds)      politeness) Article)                           search path)
+//! ```
+//!
+//! [`pipeline`] wires them together; [`model`] holds the nouns they share and
+//! [`charset`] the decoding of bytes that all of them read. See
+//! ARCHITECTURE.md for one section per module.
+
+pub mod analyze;
+pub mod charset;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod extract;
+pub mod fetch;
+pub mod index;
+pub mod model;
+pub mod pipeline;
+pub mod query;
+pub mod sources;
+pub mod state;
+
+pub use config::Config;
+pub use model::{Article, Candidate, IndexedArticle, Page, Region, Source};

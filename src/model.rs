@@ -1,0 +1,225 @@
+//! The nouns every stage shares.
+//!
+//! A [`Source`] (from the catalog) is polled for [`Candidate`]s (feed items);
+//! each candidate is fetched into a [`Page`] (raw bytes plus what HTTP said),
+//! extracted into an [`Article`], and indexed as an [`IndexedArticle`] that
+//! also knows where it came from. Outcomes that do not stop a run, such as a
+//! feed that answered 500, are values ([`FailureKind`]) rather than errors,
+//! so they can be counted and reported.
+//!
+//! These types sit at the bottom of the module graph: every stage depends on
+//! them and they depend on no stage.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// A world region, derived from a source's country. Analysts filter by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    /// Southeast Asia.
+    Sea,
+    /// Northeast Asia.
+    Nea,
+    /// South Asia.
+    Sa,
+    /// Everything else: wires and international outlets.
+    Global,
+}
+
+impl Region {
+    pub const ALL: [Region; 4] = [Region::Sea, Region::Nea, Region::Sa, Region::Global];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::Sea => "sea",
+            Region::Nea => "nea",
+            Region::Sa => "sa",
+            Region::Global => "global",
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Region {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "sea" => Ok(Region::Sea),
+            "nea" => Ok(Region::Nea),
+            "sa" => Ok(Region::Sa),
+            "global" => Ok(Region::Global),
+            other => Err(format!(
+                "unknown region '{other}' (expected one of: sea, nea, sa, global)"
+            )),
+        }
+    }
+}
+
+/// One outlet from the catalog, validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    /// Unique across the catalog; lowercase ASCII letters, digits and `-`.
+    pub id: String,
+    pub name: String,
+    pub homepage: Url,
+    /// ISO 3166-1 alpha-2, uppercase.
+    pub country: String,
+    pub region: Region,
+    /// Languages the outlet publishes in (ISO 639-1, `zh-Hans`, `zh-Hant`).
+    pub languages: Vec<String>,
+    pub feeds: Vec<Url>,
+    pub tags: Vec<String>,
+    pub enabled: bool,
+    /// The catalog file this source was read from (for messages).
+    pub file: String,
+}
+
+/// A link found by discovery that may lead to an article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub source_id: String,
+    /// The item link, canonicalized (tracking parameters and fragment dropped).
+    pub url: Url,
+    pub feed_url: Url,
+    /// What the feed said about the item; used when the page says less.
+    pub title_hint: Option<String>,
+    pub published_hint: Option<DateTime<Utc>>,
+    pub authors_hint: Vec<String>,
+}
+
+/// A fetched HTTP response body with what the server said about it.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The URL that was asked for.
+    pub requested_url: Url,
+    /// The URL that answered, after redirects.
+    pub final_url: Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body: Vec<u8>,
+    pub fetched: DateTime<Utc>,
+}
+
+/// What extraction and analysis made of a page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Article {
+    pub title: String,
+    pub text: String,
+    pub published: Option<DateTime<Utc>>,
+    pub modified: Option<DateTime<Utc>>,
+    pub authors: Vec<String>,
+    pub canonical_url: Option<Url>,
+    /// From `<html lang>` or a content-language meta tag, normalised.
+    pub lang_declared: Option<String>,
+    /// Detected language: ISO 639-1, `zh-Hans`/`zh-Hant`, or `und`.
+    pub lang: String,
+    pub lang_confidence: f64,
+    /// The character encoding the bytes were decoded with.
+    pub encoding: String,
+}
+
+/// An article with its provenance, as the index stores it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexedArticle {
+    /// Stable id derived from the canonical URL.
+    pub id: String,
+    /// The canonical URL of the article (what the index deduplicates on).
+    pub url: String,
+    pub source: String,
+    pub country: String,
+    pub region: String,
+    pub lang: String,
+    pub title: String,
+    pub body: String,
+    pub published: Option<DateTime<Utc>>,
+    pub fetched: DateTime<Utc>,
+    pub authors: Vec<String>,
+}
+
+/// Why a feed or a page could not be used. Counted per kind in the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The server answered with a status other than 2xx/304.
+    HttpStatus,
+    /// Connect or total timeout.
+    Timeout,
+    /// DNS, connection refused, TLS, reset.
+    Network,
+    /// The body exceeded the size cap.
+    TooLarge,
+    /// The bytes are not an RSS, Atom or JSON feed.
+    NotAFeed,
+    /// The bytes look like a feed but do not parse.
+    MalformedFeed,
+    /// The page held no article text worth indexing.
+    NoArticle,
+    /// The URL is not http(s) or otherwise unusable.
+    BadUrl,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::HttpStatus => "http_status",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Network => "network",
+            FailureKind::TooLarge => "too_large",
+            FailureKind::NotAFeed => "not_a_feed",
+            FailureKind::MalformedFeed => "malformed_feed",
+            FailureKind::NoArticle => "no_article",
+            FailureKind::BadUrl => "bad_url",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failure with its kind and a human reason ("HTTP 500 Internal Server Error").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub reason: String,
+}
+
+impl Failure {
+    pub fn new(kind: FailureKind, reason: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.reason)
+    }
+}
+
+/// The outcome of one HTTP fetch, as data.
+#[derive(Debug)]
+pub enum FetchStatus {
+    /// 2xx with a body.
+    Fetched(Box<Page>),
+    /// 304: the validators we sent still hold.
+    NotModified,
+    Failed(Failure),
+}

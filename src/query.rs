@@ -1,0 +1,427 @@
+//! The one search path: a [`QueryRequest`] in, [`SearchResults`] out.
+//!
+//! The CLI, and later the web page, the API and the digest, all read the
+//! index through here, so a filter means the same thing everywhere. The query
+//! text uses Tantivy's syntax (AND, OR, NOT, "phrases", field:term) over title
+//! and body by default, parsed with the same multi-script analyzer the index
+//! was built with. Filters are exact terms on the raw fields; several values
+//! for one filter mean "any of them".
+
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
+
+use crate::index::{ArticleIndex, IndexError, article_from_doc, to_tantivy_date};
+use crate::model::IndexedArticle;
+
+/// Longest query accepted, in bytes; longer input is a mistake or an attack.
+pub const MAX_QUERY_BYTES: usize = 2048;
+/// Most hits one request returns.
+pub const MAX_LIMIT: usize = 1000;
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Newest,
+}
+
+/// Everything a search can ask for.
+#[derive(Debug, Clone, Default)]
+pub struct QueryRequest {
+    /// Tantivy query syntax; empty or `*` matches every article.
+    pub query: String,
+    pub regions: Vec<String>,
+    pub countries: Vec<String>,
+    pub langs: Vec<String>,
+    pub sources: Vec<String>,
+    /// Inclusive lower bound on the article's date.
+    pub since: Option<DateTime<Utc>>,
+    /// Exclusive upper bound on the article's date.
+    pub until: Option<DateTime<Utc>>,
+    pub sort: Sort,
+    pub limit: usize,
+    pub offset: usize,
+    /// Snippet length in characters; 0 for no snippets.
+    pub snippet_chars: usize,
+}
+
+/// A snippet of the body around the hits, with the hit ranges (byte offsets
+/// into `text`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Snippet {
+    pub text: String,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The snippet with each hit wrapped in `open` and `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + 8);
+        let mut last = 0;
+        for &(a, b) in &self.highlights {
+            out.push_str(&self.text[last..a]);
+            out.push_str(open);
+            out.push_str(&self.text[a..b]);
+            out.push_str(close);
+            last = b;
+        }
+        out.push_str(&self.text[last..]);
+        out
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub score: f32,
+    #[serde(flatten)]
+    pub article: IndexedArticle,
+    pub snippet: Option<Snippet>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// All matching articles, not just the returned page.
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("malformed query: {message}\n  {query}\n  {pointer}")]
+    Syntax {
+        query: String,
+        message: String,
+        /// A caret under the position of the mistake.
+        pointer: String,
+    },
+    #[error("query is {0} bytes long; the limit is {MAX_QUERY_BYTES}")]
+    TooLong(usize),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("search failed: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// Runs `request` against `index`.
+pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResults, QueryError> {
+    if request.query.len() > MAX_QUERY_BYTES {
+        return Err(QueryError::TooLong(request.query.len()));
+    }
+    let fields = index.fields();
+    let user_query = parse_user_query(index, &request.query)?;
+
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query.box_clone())];
+    for (field, values) in [
+        (fields.region, &request.regions),
+        (fields.country, &request.countries),
+        (fields.lang, &request.langs),
+        (fields.source, &request.sources),
+    ] {
+        if let Some(q) = any_of(field, values) {
+            clauses.push((Occur::Must, q));
+        }
+    }
+    if request.since.is_some() || request.until.is_some() {
+        let bound = |t: Option<DateTime<Utc>>, inclusive: bool| match t {
+            Some(t) => {
+                let term = Term::from_field_date_for_search(fields.date, to_tantivy_date(t));
+                if inclusive {
+                    Bound::Included(term)
+                } else {
+                    Bound::Excluded(term)
+                }
+            }
+            None => Bound::Unbounded,
+        };
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                bound(request.since, true),
+                bound(request.until, false),
+            )),
+        ));
+    }
+    let query = BooleanQuery::new(clauses);
+
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let limit = request.limit.clamp(1, MAX_LIMIT);
+    let top = TopDocs::with_limit(limit).and_offset(request.offset);
+    let (total, addresses): (usize, Vec<(f32, DocAddress)>) = match request.sort {
+        Sort::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
+        Sort::Newest => {
+            let (count, docs) = searcher.search(
+                &query,
+                &(
+                    Count,
+                    top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
+                ),
+            )?;
+            (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+        }
+    };
+
+    let snippets = if request.snippet_chars > 0 {
+        let mut body = SnippetGenerator::create(&searcher, &*user_query, fields.body)?;
+        body.set_max_num_chars(request.snippet_chars);
+        let mut title = SnippetGenerator::create(&searcher, &*user_query, fields.title)?;
+        title.set_max_num_chars(request.snippet_chars);
+        Some((body, title))
+    } else {
+        None
+    };
+
+    let mut hits = Vec::with_capacity(addresses.len());
+    for (score, address) in addresses {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let article = article_from_doc(&fields, &doc);
+        let snippet = snippets.as_ref().map(|(body, title)| {
+            let mut s = body.snippet(&article.body);
+            if s.highlighted().is_empty() {
+                // The hit is only in the title: show the title's highlight
+                // rather than a random stretch of body.
+                let t = title.snippet(&article.title);
+                if !t.highlighted().is_empty() {
+                    s = t;
+                }
+            }
+            if s.fragment().is_empty() {
+                return Snippet {
+                    text: article.body.chars().take(request.snippet_chars).collect(),
+                    highlights: Vec::new(),
+                };
+            }
+            Snippet {
+                text: s.fragment().to_string(),
+                highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+            }
+        });
+        hits.push(Hit {
+            score,
+            article,
+            snippet,
+        });
+    }
+    Ok(SearchResults { total, hits })
+}
+
+fn parse_user_query(index: &ArticleIndex, text: &str) -> Result<Box<dyn Query>, QueryError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed == "*" {
+        return Ok(Box::new(AllQuery));
+    }
+    let fields = index.fields();
+    let mut parser = QueryParser::for_index(index.tantivy(), fields.default_search_fields());
+    parser.set_conjunction_by_default();
+    parser.set_field_boost(fields.title, 2.0);
+    parser.parse_query(trimmed).map_err(|e| {
+        // The lenient parser knows where the grammar broke; the strict one
+        // only says that it did.
+        let (_, errors) = tantivy::query_grammar::parse_query_lenient(trimmed);
+        let position = errors.first().map(|e| e.pos).unwrap_or(trimmed.len());
+        let message = match errors.first() {
+            Some(le) => le.message.clone(),
+            None => e.to_string(),
+        };
+        let column = trimmed[..position.min(trimmed.len())].chars().count();
+        QueryError::Syntax {
+            query: trimmed.to_string(),
+            message: format!("{message} (at character {})", column + 1),
+            pointer: format!("{}^", " ".repeat(column)),
+        }
+    })
+}
+
+fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
+    let queries: Vec<(Occur, Box<dyn Query>)> = values
+        .iter()
+        .map(|v| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    match queries.len() {
+        0 => None,
+        _ => Some(Box::new(BooleanQuery::new(queries))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::article_id;
+
+    fn doc(
+        url: &str,
+        lang: &str,
+        region: &str,
+        title: &str,
+        body: &str,
+        day: u32,
+    ) -> IndexedArticle {
+        IndexedArticle {
+            id: article_id(url),
+            url: url.into(),
+            source: "src".into(),
+            country: "XX".into(),
+            region: region.into(),
+            lang: lang.into(),
+            title: title.into(),
+            body: body.into(),
+            published: Some(
+                DateTime::parse_from_rfc3339(&format!("2025-03-{day:02}T00:00:00Z"))
+                    .unwrap()
+                    .with_timezone(&Utc),
+            ),
+            fetched: Utc::now(),
+            authors: vec![],
+        }
+    }
+
+    fn index() -> ArticleIndex {
+        let index = ArticleIndex::create_in_ram();
+        let mut w = index.writer().unwrap();
+        w.upsert(&doc(
+            "http://a/1",
+            "en",
+            "sea",
+            "Scam ads surge",
+            "Regulators fined the platform over scam ads.",
+            1,
+        ))
+        .unwrap();
+        w.upsert(&doc(
+            "http://a/2",
+            "th",
+            "sea",
+            "โฆษณา",
+            "ธนาคารแห่งประเทศไทยเตือนเรื่องโฆษณาหลอกลวงบนโซเชียล",
+            2,
+        ))
+        .unwrap();
+        w.upsert(&doc(
+            "http://a/3",
+            "ja",
+            "nea",
+            "広告",
+            "ネット広告の詐欺被害が急増している",
+            3,
+        ))
+        .unwrap();
+        w.commit().unwrap();
+        index
+    }
+
+    fn urls(r: &SearchResults) -> Vec<&str> {
+        r.hits.iter().map(|h| h.article.url.as_str()).collect()
+    }
+
+    #[test]
+    fn words_in_unspaced_scripts_are_found_mid_sentence() {
+        let idx = index();
+        let q = |s: &str| {
+            search(
+                &idx,
+                &QueryRequest {
+                    query: s.into(),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        assert_eq!(urls(&q("หลอกลวง")), ["http://a/2"]);
+        assert_eq!(urls(&q("詐欺")), ["http://a/3"]);
+        assert_eq!(urls(&q("\"scam ads\"")), ["http://a/1"]);
+    }
+
+    #[test]
+    fn filters_sort_and_snippets() {
+        let idx = index();
+        let all = search(
+            &idx,
+            &QueryRequest {
+                limit: 10,
+                sort: Sort::Newest,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(urls(&all), ["http://a/3", "http://a/2", "http://a/1"]);
+        let sea = search(
+            &idx,
+            &QueryRequest {
+                regions: vec!["sea".into()],
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(sea.total, 2);
+        let since = search(
+            &idx,
+            &QueryRequest {
+                since: Some("2025-03-02T00:00:00Z".parse().unwrap()),
+                until: Some("2025-03-03T00:00:00Z".parse().unwrap()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(urls(&since), ["http://a/2"]);
+        let r = search(
+            &idx,
+            &QueryRequest {
+                query: "fined".into(),
+                limit: 10,
+                snippet_chars: 80,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let s = r.hits[0].snippet.as_ref().unwrap();
+        assert_eq!(
+            s.marked("[", "]"),
+            "Regulators [fined] the platform over scam ads"
+        );
+    }
+
+    #[test]
+    fn malformed_queries_point_at_the_mistake() {
+        let idx = index();
+        let err = search(
+            &idx,
+            &QueryRequest {
+                query: "scam AND (ads".into(),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("malformed query"), "{msg}");
+        assert!(msg.contains('^'), "{msg}");
+        let err = search(
+            &idx,
+            &QueryRequest {
+                query: "nosuchfield:x".into(),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("nosuchfield"), "{err}");
+    }
+}
