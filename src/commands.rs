@@ -329,8 +329,8 @@ fn truncate(s: &str, width: usize) -> String {
 struct ExtractOutput {
     title: String,
     text: String,
-    published: Option<String>,
-    modified: Option<String>,
+    published: Option<DateTime<Utc>>,
+    modified: Option<DateTime<Utc>>,
     authors: Vec<String>,
     canonical_url: Option<String>,
     lang_declared: Option<String>,
@@ -358,8 +358,8 @@ fn extract(args: &ExtractArgs, out: &mut impl Write) -> Result<Exit, CommandErro
     let output = ExtractOutput {
         title: e.title,
         text: e.text,
-        published: e.published.map(|d| d.to_rfc3339()),
-        modified: e.modified.map(|d| d.to_rfc3339()),
+        published: e.published,
+        modified: e.modified,
         authors: e.authors,
         canonical_url: e.canonical_url.map(|u| u.to_string()),
         lang_declared: e.lang_declared,
@@ -373,16 +373,9 @@ fn extract(args: &ExtractArgs, out: &mut impl Write) -> Result<Exit, CommandErro
     } else {
         let none = || "-".to_string();
         writeln!(out, "title:         {}", output.title)?;
-        writeln!(
-            out,
-            "published:     {}",
-            output.published.clone().unwrap_or_else(none)
-        )?;
-        writeln!(
-            out,
-            "modified:      {}",
-            output.modified.clone().unwrap_or_else(none)
-        )?;
+        let date = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339()).unwrap_or_else(none);
+        writeln!(out, "published:     {}", date(output.published))?;
+        writeln!(out, "modified:      {}", date(output.modified))?;
         writeln!(out, "authors:       {}", output.authors.join("; "))?;
         writeln!(
             out,

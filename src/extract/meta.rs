@@ -339,15 +339,46 @@ const BYLINE_PREFIXES: &[&str] = &[
     "记者：",
     "द्वारा",
     "लेखक:",
+    "रिपोर्ट:",
+    "रिपोर्टर:",
+    "संवाददाता:",
     "লেখক:",
+    "প্রতিবেদক:",
     "تحریر:",
+    "رپورٹ:",
     "எழுதியவர்:",
+    "செய்தியாளர்:",
     "written by ",
+    "reported by ",
 ];
+
+/// Chinese bylines name the reporter after 记者/記者, often after the outlet
+/// ("来源：华南财经日报 记者 陈明", "記者王小明／台北報導").
+fn reporter_after_marker(s: &str) -> Option<String> {
+    let (_, after) = s.rsplit_once("记者").or_else(|| s.rsplit_once("記者"))?;
+    let after = after.trim_start_matches([' ', '：', ':', '\u{3000}']);
+    let name: String = after
+        .chars()
+        .take_while(|c| {
+            !matches!(
+                c,
+                '／' | '/' | ' ' | '，' | ',' | '（' | '(' | '\u{3000}' | '、'
+            )
+        })
+        .collect();
+    let name = name
+        .trim_end_matches("报道")
+        .trim_end_matches("報導")
+        .trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
 
 /// Splits a byline into names: "By Rina Wulandari and Budi Santoso, Jakarta".
 pub fn split_authors(raw: &str) -> Vec<String> {
     let mut s = collapse(&html_unescape(raw));
+    if let Some(name) = reporter_after_marker(&s) {
+        s = name;
+    }
     loop {
         let lower = s.to_lowercase();
         let Some(p) = BYLINE_PREFIXES.iter().find(|p| lower.starts_with(*p)) else {
@@ -533,6 +564,9 @@ mod tests {
         assert_eq!(split_authors("Oleh: Rina Wulandari"), ["Rina Wulandari"]);
         assert_eq!(split_authors("โดย สมชาย ใจดี"), ["สมชาย ใจดี"]);
         assert_eq!(split_authors("김민수 기자"), ["김민수"]);
+        assert_eq!(split_authors("来源：华南财经日报 记者 陈明"), ["陈明"]);
+        assert_eq!(split_authors("記者王小明／台北報導"), ["王小明"]);
+        assert_eq!(split_authors("रिपोर्ट: प्रिया वर्मा"), ["प्रिया वर्मा"]);
         assert!(split_authors("2025-03-14").is_empty());
     }
 

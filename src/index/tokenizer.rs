@@ -49,23 +49,56 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         None => return tokens,
     };
     while let Some(end) = breaks.next() {
-        let word_like = breaks.is_word_like();
+        // ICU4X's `is_word_like` misreports Devanagari words with some vowel
+        // signs (की, ने) as non-words, so word-likeness is decided here: a
+        // segment with any letter or digit is a word.
         let piece = &text[start..end];
-        if word_like && piece.len() <= MAX_TOKEN_BYTES {
-            let normalised: String = piece.nfkc().flat_map(char::to_lowercase).collect();
-            if normalised.chars().any(char::is_alphanumeric) {
-                tokens.push(Token {
-                    offset_from: start,
-                    offset_to: end,
-                    position: tokens.len(),
-                    text: normalised,
-                    position_length: 1,
-                });
+        if piece.len() <= MAX_TOKEN_BYTES && piece.chars().any(char::is_alphanumeric) {
+            for (from, part) in split_quoted(piece) {
+                push_token(&mut tokens, start + from, part);
             }
         }
         start = end;
     }
     tokens
+}
+
+fn push_token(tokens: &mut Vec<Token>, offset: usize, piece: &str) {
+    let normalised: String = piece.nfkc().flat_map(char::to_lowercase).collect();
+    if normalised.chars().any(char::is_alphanumeric) {
+        tokens.push(Token {
+            offset_from: offset,
+            offset_to: offset + piece.len(),
+            position: tokens.len(),
+            text: normalised,
+            position_length: 1,
+        });
+    }
+}
+
+/// UAX #29 keeps letters joined across an apostrophe ("don't"), which also
+/// glues a quoted Korean or Japanese word to the particle after it
+/// ("'특가'라는"). Outside Latin script an apostrophe is a quote mark, so
+/// such words are split there; Latin words stay whole.
+fn split_quoted(piece: &str) -> Vec<(usize, &str)> {
+    let is_quote = |c: char| matches!(c, '\'' | '\u{2019}' | '\u{2018}');
+    if !piece.contains(is_quote) || piece.chars().any(|c| c.is_ascii_alphabetic()) {
+        return vec![(0, piece)];
+    }
+    let mut parts = Vec::new();
+    let mut from = 0;
+    for (i, c) in piece.char_indices() {
+        if is_quote(c) {
+            if i > from {
+                parts.push((from, &piece[from..i]));
+            }
+            from = i + c.len_utf8();
+        }
+    }
+    if from < piece.len() {
+        parts.push((from, &piece[from..]));
+    }
+    parts
 }
 
 /// A token stream over tokens computed up front.
@@ -119,6 +152,21 @@ mod tests {
         assert!(zh.contains(&"广告".to_string()), "{zh:?}");
         let ja = words("ネット広告の詐欺被害が急増");
         assert!(ja.contains(&"詐欺".to_string()), "{ja:?}");
+    }
+
+    #[test]
+    fn quoted_words_in_non_latin_scripts_are_split_from_particles() {
+        let w = words("'특가'라는 이름의 방송");
+        assert!(w.contains(&"특가".to_string()), "{w:?}");
+        assert!(words("don't stop").contains(&"don't".to_string()));
+    }
+
+    #[test]
+    fn devanagari_words_with_vowel_signs_are_kept() {
+        assert_eq!(
+            words("पुणे की शिक्षिका ने बताया"),
+            ["पुणे", "की", "शिक्षिका", "ने", "बताया"]
+        );
     }
 
     #[test]

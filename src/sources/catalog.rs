@@ -18,18 +18,6 @@ use url::Url;
 use super::{countries, langs};
 use crate::model::Source;
 
-/// Tags a source may carry; a closed list so filters stay meaningful.
-pub const KNOWN_TAGS: &[&str] = &[
-    "general",
-    "business",
-    "technology",
-    "consumer",
-    "finance",
-    "wire",
-    "regulator",
-    "politics",
-];
-
 /// One problem in one catalog file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogError {
@@ -350,12 +338,14 @@ fn parse_file(
         let mut tags = Vec::new();
         for tag in &raw.tags {
             let t = tag.get_ref().trim();
-            if KNOWN_TAGS.contains(&t) {
+            // Tags are free-form labels (business, wire, regulator, ...), kept
+            // to one spelling so filters on them stay exact.
+            if valid_id(t) {
                 tags.push(t.to_string());
             } else {
                 errors.push(err(
                     line_of(text, tag.span()),
-                    format!("unknown tag '{t}' (known: {})", KNOWN_TAGS.join(", ")),
+                    format!("invalid tag '{t}': use lowercase ASCII letters, digits and '-'"),
                 ));
             }
         }
