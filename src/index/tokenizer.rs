@@ -48,7 +48,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         Some(b) => b,
         None => return tokens,
     };
-    while let Some(end) = breaks.next() {
+    for end in breaks {
         // ICU4X's `is_word_like` misreports Devanagari words with some vowel
         // signs (की, ने) as non-words, so word-likeness is decided here: a
         // segment with any letter or digit is a word.
