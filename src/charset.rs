@@ -24,6 +24,7 @@ use std::borrow::Cow;
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use serde::Serialize;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Where the encoding decision came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -140,11 +141,15 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
 
 fn finish(bytes: &[u8], encoding: &'static Encoding, source: CharsetSource) -> Decoded {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    // Text leaves here in NFC, so that a search for a composed word finds
+    // text that arrived decomposed (windows-1258 Vietnamese always does;
+    // some CMSs emit decomposed UTF-8 too).
+    let text = match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text.into_owned(),
+        _ => text.nfc().collect(),
+    };
     Decoded {
-        text: match text {
-            Cow::Borrowed(s) => s.to_string(),
-            Cow::Owned(s) => s,
-        },
+        text,
         encoding,
         source,
         had_errors,
