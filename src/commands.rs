@@ -6,6 +6,8 @@
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
@@ -34,6 +36,8 @@ pub enum Exit {
     Usage = 2,
     /// The run failed: index, state, I/O.
     Failure = 3,
+    /// Stopped by SIGINT or SIGTERM after committing what it held.
+    Interrupted = 130,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,10 +96,12 @@ fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit
     let options = CrawlOptions {
         sources: args.only.clone(),
         progress: !args.json && !args.no_progress && std::io::stderr().is_terminal(),
+        stop: Arc::new(AtomicBool::new(false)),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    runtime.spawn(stop_on_signal(Arc::clone(&options.stop)));
     let summary = runtime.block_on(pipeline::crawl(config, &catalog, &options))?;
     if args.json {
         serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::other)?;
@@ -103,11 +109,51 @@ fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit
     } else {
         print_crawl_summary(&summary, out)?;
     }
-    Ok(Exit::Ok)
+    Ok(if summary.interrupted {
+        Exit::Interrupted
+    } else {
+        Exit::Ok
+    })
+}
+
+/// First SIGINT or SIGTERM: stop starting work, finish and commit what is in
+/// flight. A second one: leave at once (nothing committed is lost either way;
+/// what was not committed is fetched again by the next crawl).
+async fn stop_on_signal(stop: Arc<AtomicBool>) {
+    wait_for_signal().await;
+    stop.store(true, Ordering::Relaxed);
+    eprintln!(
+        "kabar: stopping; finishing pages in flight and committing (press Ctrl-C again to quit now)"
+    );
+    wait_for_signal().await;
+    std::process::exit(Exit::Interrupted as i32);
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn print_crawl_summary(s: &CrawlSummary, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "crawl finished in {:.1}s", s.elapsed_secs)?;
+    if s.interrupted {
+        writeln!(
+            out,
+            "crawl interrupted after {:.1}s; {} feeds/articles left for the next run",
+            s.elapsed_secs, s.left_for_next_run
+        )?;
+    } else {
+        writeln!(out, "crawl finished in {:.1}s", s.elapsed_secs)?;
+    }
     let rows = [
         ("sources", s.sources),
         ("feeds polled", s.feeds_polled),

@@ -20,6 +20,7 @@
 //! unwritable state) are errors.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -74,6 +75,9 @@ pub struct CrawlOptions {
     pub sources: Vec<String>,
     /// Draw progress bars on stderr.
     pub progress: bool,
+    /// Set to stop early: no new requests start, pages in flight finish, and
+    /// everything extracted so far is committed.
+    pub stop: Arc<AtomicBool>,
 }
 
 /// One failure in the crawl report.
@@ -105,6 +109,11 @@ pub struct CrawlSummary {
     pub duplicates: usize,
     pub failures_by_kind: BTreeMap<FailureKind, usize>,
     pub failures: Vec<FailureReport>,
+    /// True when the crawl was stopped early (Ctrl-C, SIGTERM).
+    pub interrupted: bool,
+    /// Feeds and articles not attempted because of the stop; the next crawl
+    /// picks them up.
+    pub left_for_next_run: usize,
     pub elapsed_secs: f64,
 }
 
@@ -127,6 +136,8 @@ enum IndexMsg {
         candidate: Candidate,
         failure: Failure,
     },
+    /// Not attempted because the crawl is stopping.
+    Skipped,
 }
 
 /// Runs one crawl of the catalog's enabled sources.
@@ -201,6 +212,7 @@ pub async fn crawl(
         let min_text_chars = config.crawl.min_text_chars;
         let article_bar = article_bar.clone();
         let concurrency = config.crawl.concurrency.max(1);
+        let stop = Arc::clone(&options.stop);
         tokio::spawn(async move {
             tokio_stream_from(cand_rx)
                 .map(|candidate| {
@@ -208,7 +220,11 @@ pub async fn crawl(
                     let expected = Arc::clone(&expected);
                     let meta = Arc::clone(&meta);
                     let summary = Arc::clone(&summary);
+                    let stop = Arc::clone(&stop);
                     async move {
+                        if stop.load(Ordering::Relaxed) {
+                            return IndexMsg::Skipped;
+                        }
                         process_article(
                             &fetcher,
                             candidate,
@@ -250,7 +266,13 @@ pub async fn crawl(
             let article_bar = article_bar.clone();
             let source_id = source.id.clone();
             let feed_url = feed_url.clone();
+            let stop = Arc::clone(&options.stop);
             feed_tasks.push(tokio::spawn(async move {
+                if stop.load(Ordering::Relaxed) {
+                    summary.lock().expect("summary lock").left_for_next_run += 1;
+                    feed_bar.inc(1);
+                    return;
+                }
                 let candidates = poll_feed(&fetcher, &state, &summary, &source_id, &feed_url).await;
                 feed_bar.inc(1);
                 let mut fresh = Vec::new();
@@ -274,8 +296,10 @@ pub async fn crawl(
                     }
                 }
                 article_bar.inc_length(fresh.len() as u64);
-                for c in fresh {
-                    if cand_tx.send(c).await.is_err() {
+                let num_fresh = fresh.len();
+                for (i, c) in fresh.into_iter().enumerate() {
+                    if stop.load(Ordering::Relaxed) || cand_tx.send(c).await.is_err() {
+                        summary.lock().expect("summary lock").left_for_next_run += num_fresh - i;
                         break;
                     }
                 }
@@ -295,6 +319,7 @@ pub async fn crawl(
     let mut summary = Arc::try_unwrap(summary)
         .map(|m| m.into_inner().expect("summary lock"))
         .unwrap_or_else(|arc| arc.lock().expect("summary lock").clone());
+    summary.interrupted = options.stop.load(Ordering::Relaxed);
     summary.elapsed_secs = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
     Ok(summary)
 }
@@ -551,6 +576,9 @@ fn run_indexer(
                 if writer.num_pending() >= commit_every {
                     commit(&mut writer, &mut pending)?;
                 }
+            }
+            IndexMsg::Skipped => {
+                summary.lock().expect("summary lock").left_for_next_run += 1;
             }
             IndexMsg::Failed { candidate, failure } => {
                 summary.lock().expect("summary lock").fail(FailureReport {

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,12 +37,14 @@ struct WebState {
     root: PathBuf,
     base: String,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    html_delay_ms: Arc<AtomicU64>,
 }
 
 /// A running test web. Dropping it stops the server.
 pub struct TestWeb {
     pub base: String,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    html_delay_ms: Arc<AtomicU64>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -58,10 +61,12 @@ impl TestWeb {
             .unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let hits = Arc::new(Mutex::new(HashMap::new()));
+        let html_delay_ms = Arc::new(AtomicU64::new(0));
         let state = WebState {
             root: fixtures().join("web"),
             base: base.clone(),
             hits: Arc::clone(&hits),
+            html_delay_ms: Arc::clone(&html_delay_ms),
         };
         let app = Router::new().fallback(serve).with_state(state);
         runtime.spawn(async move {
@@ -70,8 +75,16 @@ impl TestWeb {
         TestWeb {
             base,
             hits,
+            html_delay_ms,
             _runtime: runtime,
         }
+    }
+
+    /// Makes every HTML page answer only after `delay` (feeds stay fast), so
+    /// a test can interrupt a crawl in the middle.
+    pub fn set_html_delay(&self, delay: Duration) {
+        self.html_delay_ms
+            .store(delay.as_millis() as u64, Ordering::Relaxed);
     }
 
     /// How often `path` (e.g. `/straits-ledger/feed.xml`) was requested.
@@ -117,6 +130,10 @@ async fn serve(State(state): State<WebState>, request: Request) -> Response {
         return plain(StatusCode::NOT_FOUND, "not found");
     };
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let delay = state.html_delay_ms.load(Ordering::Relaxed);
+    if ext == "html" && delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
     if matches!(
         ext,
         "xml" | "rss" | "atom" | "json" | "html" | "htm" | "toml" | "txt"
@@ -172,6 +189,16 @@ impl Workspace {
     /// Copies the fixture catalogs named in `catalogs` (folders under
     /// `tests/fixtures`) into one catalog, with `{{BASE}}` replaced.
     pub fn new(web: &TestWeb, catalogs: &[&str]) -> Workspace {
+        Self::with_config(
+            web,
+            catalogs,
+            "per_host_concurrency = 8\ncommit_every = 10\n",
+        )
+    }
+
+    /// Like [`Workspace::new`], with `crawl_keys` (TOML lines for the
+    /// `[crawl]` table) instead of the default concurrency and commit size.
+    pub fn with_config(web: &TestWeb, catalogs: &[&str], crawl_keys: &str) -> Workspace {
         let dir = tempfile::tempdir().unwrap();
         let sources = dir.path().join("sources");
         for name in catalogs {
@@ -182,8 +209,8 @@ impl Workspace {
         std::fs::write(
             dir.path().join("kabar.toml"),
             format!(
-                "[crawl]\nper_host_interval_ms = 0\nper_host_concurrency = 8\nconcurrency = 16\n\
-                 timeout_secs = {TEST_TIMEOUT_SECS}\nconnect_timeout_secs = 2\ncommit_every = 10\n"
+                "[crawl]\nper_host_interval_ms = 0\nconcurrency = 16\n\
+                 timeout_secs = {TEST_TIMEOUT_SECS}\nconnect_timeout_secs = 2\n{crawl_keys}"
             ),
         )
         .unwrap();
@@ -194,8 +221,8 @@ impl Workspace {
         self.dir.path()
     }
 
-    /// Runs `kabar` with this workspace's catalog, data folder and config.
-    pub fn kabar(&self, args: &[&str]) -> Output {
+    /// The arguments that point `kabar` at this workspace.
+    pub fn args(&self, args: &[&str]) -> Vec<String> {
         let p = self.path();
         let mut full: Vec<String> = vec![
             "--sources".into(),
@@ -206,7 +233,44 @@ impl Workspace {
             p.join("kabar.toml").display().to_string(),
         ];
         full.extend(args.iter().map(|s| s.to_string()));
-        kabar(&full)
+        full
+    }
+
+    /// Runs `kabar` with this workspace's catalog, data folder and config.
+    pub fn kabar(&self, args: &[&str]) -> Output {
+        kabar(&self.args(args))
+    }
+
+    /// Starts `kabar` in the background, output captured.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_kabar"))
+            .args(self.args(args))
+            .current_dir(std::env::temp_dir())
+            .env("KABAR_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kabar starts")
+    }
+
+    /// URLs the crawl state records as indexed (read while a crawl may run).
+    pub fn indexed_urls(&self) -> Vec<String> {
+        let path = self.path().join("data/state.sqlite");
+        if !path.exists() {
+            return Vec::new();
+        }
+        let Ok(conn) = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        ) else {
+            return Vec::new();
+        };
+        let Ok(mut stmt) = conn.prepare("SELECT url FROM articles WHERE status = 'indexed'") else {
+            return Vec::new();
+        };
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .map(|rows| rows.flatten().collect())
+            .unwrap_or_default()
     }
 }
 
