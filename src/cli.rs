@@ -57,6 +57,10 @@ pub struct CrawlArgs {
     /// No progress bars, even on a terminal
     #[arg(long)]
     pub no_progress: bool,
+    /// Allow requests to private, loopback and link-local addresses
+    /// (config: crawl.allow_private)
+    #[arg(long)]
+    pub allow_private: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -92,6 +92,11 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
 // ---------------------------------------------------------------- crawl
 
 fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let mut config = config.clone();
+    if args.allow_private {
+        config.crawl.allow_private = true;
+    }
+    let config = &config;
     let catalog = Catalog::load(&config.sources_dir)?;
     let options = CrawlOptions {
         sources: args.only.clone(),

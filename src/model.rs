@@ -169,9 +169,26 @@ pub enum FailureKind {
     NoArticle,
     /// The URL is not http(s) or otherwise unusable.
     BadUrl,
+    /// The host resolves to a private, loopback or link-local address and
+    /// private addresses are not allowed.
+    Blocked,
+    /// robots.txt disallows the URL (or could not be read: RFC 9309 then
+    /// says to assume complete disallow).
+    Robots,
+    /// More redirects than allowed, or a redirect loop.
+    Redirects,
+    /// The host asked us to wait (429/503 with Retry-After) longer than the
+    /// crawl is willing to.
+    RateLimited,
 }
 
 impl FailureKind {
+    /// Failures worth retrying within the same crawl: the server or the
+    /// network may do better a moment later.
+    pub fn is_transient(self) -> bool {
+        matches!(self, FailureKind::Timeout | FailureKind::Network)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::HttpStatus => "http_status",
@@ -182,6 +199,10 @@ impl FailureKind {
             FailureKind::MalformedFeed => "malformed_feed",
             FailureKind::NoArticle => "no_article",
             FailureKind::BadUrl => "bad_url",
+            FailureKind::Blocked => "blocked",
+            FailureKind::Robots => "robots",
+            FailureKind::Redirects => "redirects",
+            FailureKind::RateLimited => "rate_limited",
         }
     }
 }

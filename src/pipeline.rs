@@ -60,8 +60,8 @@ pub enum PipelineError {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot build the HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
+    #[error(transparent)]
+    Fetcher(#[from] crate::fetch::FetcherError),
     #[error("no source matches {0:?}")]
     NoSuchSource(Vec<String>),
     #[error("the index thread stopped unexpectedly")]
