@@ -102,6 +102,7 @@ fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit
         sources: args.only.clone(),
         progress: !args.json && !args.no_progress && std::io::stderr().is_terminal(),
         stop: Arc::new(AtomicBool::new(false)),
+        due_only: false,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
