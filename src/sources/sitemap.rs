@@ -136,8 +136,8 @@ pub fn parse_sitemap(body: &[u8], base: &Url) -> Result<Sitemap, Failure> {
         ));
     }
     // Newest first; undated last, in document order (sort is stable).
-    entries.sort_by(|a, b| b.published.cmp(&a.published));
-    dated_children.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.published));
+    dated_children.sort_by_key(|c| std::cmp::Reverse(c.0));
     Ok(Sitemap {
         entries,
         children: dated_children.into_iter().map(|(_, u)| u).collect(),

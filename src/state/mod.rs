@@ -656,7 +656,7 @@ mod tests {
             doc_id: "doc1".into(),
             url: "http://a.test/1".into(),
         };
-        s.record_commit(&[], &[c.clone()], Utc::now()).unwrap();
+        s.record_commit(&[], std::slice::from_ref(&c), Utc::now()).unwrap();
         s.record_commit(
             &[],
             &[CommittedContent {
