@@ -563,6 +563,31 @@ impl CrawlState {
         Ok(out)
     }
 
+    /// When the first of `urls` is next due: its next poll or, for a paused
+    /// feed, the end of the pause; `now` for one never polled.
+    pub fn next_due(
+        &self,
+        urls: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StateError> {
+        let mut first: Option<DateTime<Utc>> = None;
+        for url in urls {
+            let due = match self.schedule(url)? {
+                None => Some(now),
+                Some(s) => s
+                    .paused_until
+                    .filter(|p| *p > now)
+                    .or(s.next_poll)
+                    .or(Some(now)),
+            };
+            first = match (first, due) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(first)
+    }
+
     /// Number of article keys recorded as indexed.
     pub fn num_indexed(&self) -> Result<u64, StateError> {
         let n: i64 = self.conn.query_row(
@@ -656,7 +681,8 @@ mod tests {
             doc_id: "doc1".into(),
             url: "http://a.test/1".into(),
         };
-        s.record_commit(&[], std::slice::from_ref(&c), Utc::now()).unwrap();
+        s.record_commit(&[], std::slice::from_ref(&c), Utc::now())
+            .unwrap();
         s.record_commit(
             &[],
             &[CommittedContent {
