@@ -215,3 +215,15 @@ fn redirect_loops_are_detected() {
         "{redirects:?}"
     );
 }
+
+#[test]
+fn huge_bodies_and_compression_bombs_stop_at_the_cap() {
+    let web = TestWeb::start();
+    let ws = Workspace::with_catalog(&web, &[("sea/sg.toml", &catalog(&["/huge", "/bomb"]))], "");
+    let started = std::time::Instant::now();
+    let summary = crawl(&ws, &[]);
+    let too_large = failures_of_kind(&summary, "too_large");
+    assert_eq!(too_large.len(), 2, "{summary:#}");
+    assert!(too_large.iter().all(|f| f["reason"].as_str().unwrap().contains("5242880")));
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

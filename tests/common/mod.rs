@@ -152,6 +152,29 @@ async fn serve(State(state): State<WebState>, request: Request) -> Response {
             .body(Body::from(text))
             .unwrap();
     }
+    // /huge: 6 MiB of HTML without Content-Length; /bomb: a gzip body that
+    // inflates to 64 MiB from about 64 KiB on the wire.
+    if path == "/huge" {
+        let chunk = "<p>".to_string() + &"x".repeat(1021) + "</p>";
+        let body = chunk.repeat(6 * 1024);
+        let stream = futures_util_stream(body.into_bytes());
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "text/html")
+            .body(stream)
+            .unwrap();
+    }
+    if path == "/bomb" {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![b' '; 1024 * 1024];
+        for _ in 0..64 {
+            std::io::Write::write_all(&mut gz, &zeros).unwrap();
+        }
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "text/html")
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(Body::from(gz.finish().unwrap()))
+            .unwrap();
+    }
     // /redirect-loop/a <-> /redirect-loop/b
     if let Some(which) = path.strip_prefix("/redirect-loop/") {
         let to = if which == "a" {
@@ -231,6 +254,13 @@ async fn serve(State(state): State<WebState>, request: Request) -> Response {
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(bytes))
         .unwrap()
+}
+
+/// A body sent in chunks with no Content-Length, like a streaming server.
+fn futures_util_stream(bytes: Vec<u8>) -> Body {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        bytes.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    Body::from_stream(futures::stream::iter(chunks))
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
