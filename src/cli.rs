@@ -39,6 +39,8 @@ pub enum Command {
     Crawl(CrawlArgs),
     /// Keep crawling: poll each feed when it is due, until SIGINT or SIGTERM
     Run(RunArgs),
+    /// Rebuild the index from the archive, fetching nothing
+    Reindex(ReindexArgs),
     /// Search the index
     Search(SearchArgs),
     /// Extract the article from one saved HTML file, as the crawl would
@@ -63,6 +65,13 @@ pub struct CrawlArgs {
     /// (config: crawl.allow_private)
     #[arg(long)]
     pub allow_private: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// Print the summary as one JSON object
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

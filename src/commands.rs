@@ -16,8 +16,8 @@ use url::Url;
 
 use crate::analyze::detect_language;
 use crate::cli::{
-    Cli, Command, CrawlArgs, ExtractArgs, RunArgs, SearchArgs, SortArg, SourcesCommand,
-    SourcesHealthArgs, SourcesListArgs,
+    Cli, Command, CrawlArgs, ExtractArgs, ReindexArgs, RunArgs, SearchArgs, SortArg,
+    SourcesCommand, SourcesHealthArgs, SourcesListArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
@@ -84,6 +84,7 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
     match cli.command {
         Command::Crawl(args) => crawl(&config, &args, &mut out),
         Command::Run(args) => run_daemon(&config, &args, &mut out),
+        Command::Reindex(args) => reindex(&config, &args, &mut out),
         Command::Search(args) => search(&config, &args, &mut out),
         Command::Extract(args) => extract(&args, &mut out),
         Command::Sources(SourcesCommand::List(args)) => sources_list(&config, &args, &mut out),
@@ -123,6 +124,35 @@ fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit
     } else {
         Exit::Ok
     })
+}
+
+// ---------------------------------------------------------------- reindex
+
+fn reindex(
+    config: &Config,
+    args: &ReindexArgs,
+    out: &mut impl Write,
+) -> Result<Exit, CommandError> {
+    let catalog = Catalog::load(&config.sources_dir)?;
+    let summary = pipeline::reindex(config, &catalog)?;
+    if args.json {
+        serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::other)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "reindexed {} articles from {} archived responses in {} files ({} copies skipped) in {:.1}s",
+            summary.articles_indexed,
+            summary.responses,
+            summary.archive_files,
+            summary.duplicates,
+            summary.elapsed_secs
+        )?;
+        for (kind, n) in &summary.failures_by_kind {
+            writeln!(out, "  not indexed, {}: {n}", kind.as_str())?;
+        }
+    }
+    Ok(Exit::Ok)
 }
 
 // ---------------------------------------------------------------- run

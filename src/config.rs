@@ -25,7 +25,26 @@ pub struct Config {
     /// The source catalog folder.
     pub sources_dir: PathBuf,
     pub crawl: CrawlConfig,
+    pub archive: ArchiveConfig,
     pub display: DisplayConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArchiveConfig {
+    /// Keep every fetched response in WARC files under `<data>/archive`.
+    pub enabled: bool,
+    /// Start a new WARC file past this size.
+    pub max_file_bytes: u64,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        ArchiveConfig {
+            enabled: true,
+            max_file_bytes: crate::archive::DEFAULT_MAX_FILE_BYTES,
+        }
+    }
 }
 
 impl Default for Config {
@@ -34,6 +53,7 @@ impl Default for Config {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             sources_dir: PathBuf::from(DEFAULT_SOURCES_DIR),
             crawl: CrawlConfig::default(),
+            archive: ArchiveConfig::default(),
             display: DisplayConfig::default(),
         }
     }
@@ -269,6 +289,10 @@ impl Config {
 
     pub fn tantivy_dir(&self) -> PathBuf {
         self.data_dir.join("tantivy")
+    }
+
+    pub fn archive_dir(&self) -> PathBuf {
+        self.data_dir.join("archive")
     }
 
     pub fn state_path(&self) -> PathBuf {

@@ -193,6 +193,9 @@ pub struct IndexedArticle {
     pub published: Option<DateTime<Utc>>,
     pub fetched: DateTime<Utc>,
     pub authors: Vec<String>,
+    /// The WARC record id of the response this article was extracted from.
+    #[serde(default)]
+    pub warc_id: Option<String>,
 }
 
 /// Why a feed or a page could not be used. Counted per kind in the summary.
@@ -226,6 +229,9 @@ pub enum FailureKind {
     /// The host asked us to wait (429/503 with Retry-After) longer than the
     /// crawl is willing to.
     RateLimited,
+    /// kabar could not store what it fetched (archive write failed: disk
+    /// full, permissions). Not marked done, so the next crawl tries again.
+    Storage,
 }
 
 impl FailureKind {
@@ -249,6 +255,7 @@ impl FailureKind {
             FailureKind::Robots => "robots",
             FailureKind::Redirects => "redirects",
             FailureKind::RateLimited => "rate_limited",
+            FailureKind::Storage => "storage",
         }
     }
 }

@@ -33,6 +33,7 @@ use tokio::sync::mpsc;
 use url::Url;
 
 use crate::analyze::lang::detect_language;
+use crate::archive::{ArchiveError, ArchiveWriter, FetchMeta};
 use crate::config::Config;
 use crate::extract::extract_page;
 use crate::fetch::{Fetcher, Validators};
@@ -71,6 +72,8 @@ pub enum PipelineError {
     NoSuchSource(Vec<String>),
     #[error("the index thread stopped unexpectedly")]
     IndexThread,
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
 }
 
 /// What to crawl and how to show it.
@@ -176,6 +179,14 @@ pub async fn crawl(
     let writer = index.writer()?;
     let state = Arc::new(Mutex::new(CrawlState::open(&config.state_path())?));
     let fetcher = Arc::new(Fetcher::new(&config.crawl)?);
+    let archive: Option<SharedArchive> = if config.archive.enabled {
+        Some(Arc::new(Mutex::new(ArchiveWriter::open(
+            &config.archive_dir(),
+            config.archive.max_file_bytes,
+        )?)))
+    } else {
+        None
+    };
     let bounds = config.crawl.schedule_bounds();
     let summary = Arc::new(Mutex::new(CrawlSummary {
         sources: sources.len(),
@@ -233,8 +244,16 @@ pub async fn crawl(
         let state = Arc::clone(&state);
         let summary = Arc::clone(&summary);
         let commit_every = config.crawl.commit_every;
+        let archive = archive.clone();
         tokio::task::spawn_blocking(move || {
-            run_indexer(writer, index_rx, &state, &summary, commit_every)
+            run_indexer(
+                writer,
+                index_rx,
+                &state,
+                &summary,
+                archive.as_ref(),
+                commit_every,
+            )
         })
     };
 
@@ -249,6 +268,7 @@ pub async fn crawl(
         let article_bar = article_bar.clone();
         let concurrency = config.crawl.concurrency.max(1);
         let stop = Arc::clone(&options.stop);
+        let archive = archive.clone();
         tokio::spawn(async move {
             tokio_stream_from(cand_rx)
                 .map(|candidate| {
@@ -256,11 +276,20 @@ pub async fn crawl(
                     let meta = Arc::clone(&meta);
                     let summary = Arc::clone(&summary);
                     let stop = Arc::clone(&stop);
+                    let archive = archive.clone();
                     async move {
                         if stop.load(Ordering::Relaxed) {
                             return IndexMsg::Skipped;
                         }
-                        process_article(&fetcher, candidate, &meta, min_text_chars, &summary).await
+                        process_article(
+                            &fetcher,
+                            candidate,
+                            &meta,
+                            archive,
+                            min_text_chars,
+                            &summary,
+                        )
+                        .await
                     }
                 })
                 .buffer_unordered(concurrency)
@@ -292,6 +321,7 @@ pub async fn crawl(
         let feed_bar = feed_bar.clone();
         let article_bar = article_bar.clone();
         let stop = Arc::clone(&options.stop);
+        let archive = archive.clone();
         feed_tasks.push(tokio::spawn(async move {
             if stop.load(Ordering::Relaxed) {
                 summary.lock().expect("summary lock").left_for_next_run += 1;
@@ -299,7 +329,15 @@ pub async fn crawl(
                 return;
             }
             let endpoint_url = endpoint.url().clone();
-            let polled = poll_endpoint(&fetcher, &state, &source_id, &endpoint, max_items).await;
+            let polled = poll_endpoint(
+                &fetcher,
+                &state,
+                archive.as_ref(),
+                &source_id,
+                &endpoint,
+                max_items,
+            )
+            .await;
             feed_bar.inc(1);
             let now = Utc::now();
             let (candidates, outcome) = match polled {
@@ -408,6 +446,7 @@ const MAX_CHILD_SITEMAPS: usize = 3;
 async fn poll_endpoint(
     fetcher: &Fetcher,
     state: &Mutex<CrawlState>,
+    archive: Option<&SharedArchive>,
     source_id: &str,
     endpoint: &Endpoint,
     max_items: usize,
@@ -432,6 +471,22 @@ async fn poll_endpoint(
         last_modified: page.last_modified.clone(),
     };
     let sid = source_id.to_string();
+    if let Some(archive) = archive {
+        let kind = match endpoint {
+            Endpoint::Feed(_) => "feed",
+            Endpoint::Sitemap(_) => "sitemap",
+            Endpoint::Section(_) => "section",
+            Endpoint::Homepage(_) => "homepage",
+        };
+        let meta = FetchMeta {
+            kind: kind.to_string(),
+            source: sid.clone(),
+            requested_url: url.to_string(),
+            ..Default::default()
+        };
+        let (archive, copy) = (Arc::clone(archive), page.clone());
+        blocking(move || store(&archive, &copy, &meta)).await?;
+    }
     let items = match endpoint {
         Endpoint::Feed(_) => {
             let url = url.clone();
@@ -591,6 +646,7 @@ async fn process_article(
     fetcher: &Fetcher,
     candidate: Candidate,
     sources: &BTreeMap<String, Source>,
+    archive: Option<SharedArchive>,
     min_text_chars: usize,
     summary: &Mutex<CrawlSummary>,
 ) -> IndexMsg {
@@ -613,7 +669,13 @@ async fn process_article(
         .unwrap_or_default();
     let cand = candidate.clone();
     let result = tokio::task::spawn_blocking(move || {
-        build_article(&cand, &page, source.as_ref(), &langs, min_text_chars)
+        let warc_id = match &archive {
+            Some(archive) => Some(store(archive, &page, &article_meta(&cand, &page))?),
+            None => None,
+        };
+        let mut article = build_article(&cand, &page, source.as_ref(), &langs, min_text_chars)?;
+        article.warc_id = warc_id;
+        Ok(article)
     })
     .await
     .unwrap_or_else(|e| {
@@ -678,7 +740,37 @@ fn build_article(
         published: extracted.published.or(candidate.published_hint),
         fetched: page.fetched,
         authors,
+        warc_id: None,
     })
+}
+
+/// The archive, shared by the stages that fetch and the one that commits.
+type SharedArchive = Arc<Mutex<ArchiveWriter>>;
+
+/// Writes a response to the archive; a failure (disk full) fails this page
+/// only, with a reason, and it is fetched again next time.
+fn store(
+    archive: &SharedArchive,
+    page: &crate::model::Page,
+    meta: &FetchMeta,
+) -> Result<String, Failure> {
+    archive
+        .lock()
+        .expect("archive lock")
+        .write(page, meta)
+        .map_err(|e| Failure::new(FailureKind::Storage, e.to_string()))
+}
+
+fn article_meta(candidate: &Candidate, page: &crate::model::Page) -> FetchMeta {
+    FetchMeta {
+        kind: "article".into(),
+        source: candidate.source_id.clone(),
+        requested_url: page.requested_url.to_string(),
+        feed_url: Some(candidate.feed_url.to_string()),
+        title_hint: candidate.title_hint.clone(),
+        published_hint: candidate.published_hint,
+        authors_hint: candidate.authors_hint.clone(),
+    }
 }
 
 /// The page's canonical URL when it is believable, else the URL that
@@ -693,6 +785,124 @@ fn canonical_for(declared: &Option<Url>, final_url: &Url, source: Option<&Source
     let is_root = c.path() == "/" || c.path().is_empty();
     let is_homepage = source.is_some_and(|s| canonicalize(&s.homepage) == c);
     if is_root || is_homepage { fallback } else { c }
+}
+
+/// What `kabar reindex` did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReindexSummary {
+    pub archive_files: usize,
+    /// Article responses read from the archive.
+    pub responses: usize,
+    pub articles_indexed: usize,
+    /// Responses that were copies (same canonical URL refetched, or the same
+    /// body under another URL) of an article already rebuilt.
+    pub duplicates: usize,
+    pub failures_by_kind: BTreeMap<FailureKind, usize>,
+    pub elapsed_secs: f64,
+}
+
+/// Rebuilds the index from the archive, fetching nothing: every archived
+/// article response goes through today's extraction and analysis again.
+/// The new index is built beside the old one and swapped in at the end, so
+/// a failure leaves the old index untouched; the old index's writer lock is
+/// held throughout, so no crawl can write to it meanwhile.
+pub fn reindex(config: &Config, catalog: &Catalog) -> Result<ReindexSummary, PipelineError> {
+    let started = Instant::now();
+    let live_dir = config.tantivy_dir();
+    let old = ArticleIndex::open_or_create(&live_dir)?;
+    let _lock = old.writer()?;
+    let new_dir = config.data_dir.join("tantivy.reindex");
+    if new_dir.exists() {
+        std::fs::remove_dir_all(&new_dir).map_err(|source| PipelineError::DataDir {
+            path: new_dir.display().to_string(),
+            source,
+        })?;
+    }
+    let fresh = ArticleIndex::open_or_create(&new_dir)?;
+    let mut writer = fresh.writer()?;
+    let sources: BTreeMap<&str, &Source> =
+        catalog.sources.iter().map(|s| (s.id.as_str(), s)).collect();
+    let files = crate::archive::archive_files(&config.archive_dir())?;
+    let mut summary = ReindexSummary {
+        archive_files: files.len(),
+        ..Default::default()
+    };
+    // Later fetches of one article replace earlier ones: remember each id's
+    // body key so a refetch is not mistaken for a copy of itself.
+    let mut contents: HashMap<String, String> = HashMap::new();
+    let mut ids: HashSet<String> = HashSet::new();
+    for file in &files {
+        for fetch in crate::archive::read_fetches(file)? {
+            if fetch.meta.kind != "article" {
+                continue;
+            }
+            summary.responses += 1;
+            let Ok(requested) = Url::parse(&fetch.meta.requested_url) else {
+                continue;
+            };
+            let candidate = Candidate {
+                source_id: fetch.meta.source.clone(),
+                url: canonicalize(&requested),
+                feed_url: fetch
+                    .meta
+                    .feed_url
+                    .as_deref()
+                    .and_then(|u| Url::parse(u).ok())
+                    .unwrap_or_else(|| requested.clone()),
+                title_hint: fetch.meta.title_hint.clone(),
+                published_hint: fetch.meta.published_hint,
+                authors_hint: fetch.meta.authors_hint.clone(),
+            };
+            let source = sources.get(fetch.meta.source.as_str()).copied();
+            let langs = source.map(|s| s.languages.clone()).unwrap_or_default();
+            match build_article(
+                &candidate,
+                &fetch.page,
+                source,
+                &langs,
+                config.crawl.min_text_chars,
+            ) {
+                Ok(mut article) => {
+                    article.warc_id = Some(fetch.record_id.clone());
+                    if let Some(key) = content_key(&article.body) {
+                        match contents.get(&key) {
+                            Some(owner) if owner != &article.id => {
+                                summary.duplicates += 1;
+                                continue;
+                            }
+                            _ => {
+                                contents.insert(key, article.id.clone());
+                            }
+                        }
+                    }
+                    if !ids.insert(article.id.clone()) {
+                        summary.duplicates += 1;
+                    } else {
+                        summary.articles_indexed += 1;
+                    }
+                    writer.upsert(&article)?;
+                }
+                Err(failure) => *summary.failures_by_kind.entry(failure.kind).or_default() += 1,
+            }
+        }
+    }
+    writer.finish()?;
+    drop(fresh);
+    // Swap: the old index moves aside, the new one takes its place.
+    let aside = config.data_dir.join("tantivy.old");
+    let io = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |source| PipelineError::DataDir { path, source }
+    };
+    if aside.exists() {
+        std::fs::remove_dir_all(&aside).map_err(io(&aside))?;
+    }
+    std::fs::rename(&live_dir, &aside).map_err(io(&live_dir))?;
+    std::fs::rename(&new_dir, &live_dir).map_err(io(&new_dir))?;
+    drop(_lock);
+    std::fs::remove_dir_all(&aside).map_err(io(&aside))?;
+    summary.elapsed_secs = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    Ok(summary)
 }
 
 /// Bodies shorter than this are not de-duplicated by content: short texts
@@ -731,6 +941,7 @@ fn run_indexer(
     mut rx: mpsc::Receiver<IndexMsg>,
     state: &Mutex<CrawlState>,
     summary: &Mutex<CrawlSummary>,
+    archive: Option<&SharedArchive>,
     commit_every: usize,
 ) -> Result<(), PipelineError> {
     let mut held = Uncommitted::default();
@@ -741,6 +952,10 @@ fn run_indexer(
     let commit = |writer: &mut crate::index::ArticleWriter,
                   held: &mut Uncommitted|
      -> Result<(), PipelineError> {
+        // The responses behind these documents reach the disk first.
+        if let Some(archive) = archive {
+            archive.lock().expect("archive lock").sync()?;
+        }
         writer.commit()?;
         state
             .lock()

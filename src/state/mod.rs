@@ -165,6 +165,7 @@ pub const SILENT_AFTER: Duration = Duration::days(3);
 fn failure_weight(kind: FailureKind) -> f64 {
     match kind {
         FailureKind::Timeout | FailureKind::Network | FailureKind::RateLimited => 1.0,
+        FailureKind::Storage => 0.0,
         FailureKind::HttpStatus | FailureKind::TooLarge | FailureKind::Redirects => 2.0,
         FailureKind::MalformedFeed => 2.0,
         FailureKind::NotAFeed | FailureKind::Robots | FailureKind::NoArticle => 3.0,
