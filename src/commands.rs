@@ -95,12 +95,21 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
 
 // ---------------------------------------------------------------- crawl
 
-fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+/// The config with `--allow-private` applied.
+fn with_allow_private(config: &Config, flag: bool) -> Config {
     let mut config = config.clone();
-    if args.allow_private {
-        config.crawl.allow_private = true;
-    }
-    let config = &config;
+    config.crawl.allow_private |= flag;
+    config
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
+fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let config = &with_allow_private(config, args.allow_private);
     let catalog = Catalog::load(&config.sources_dir)?;
     let options = CrawlOptions {
         sources: args.only.clone(),
@@ -108,9 +117,7 @@ fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit
         stop: Arc::new(AtomicBool::new(false)),
         due_only: false,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = runtime()?;
     runtime.spawn(stop_on_signal(Arc::clone(&options.stop)));
     let summary = runtime.block_on(pipeline::crawl(config, &catalog, &options))?;
     if args.json {
@@ -162,16 +169,10 @@ fn reindex(
 const MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn run_daemon(config: &Config, args: &RunArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
-    let mut config = config.clone();
-    if args.allow_private {
-        config.crawl.allow_private = true;
-    }
-    let config = &config;
+    let config = &with_allow_private(config, args.allow_private);
     let mut catalog = Catalog::load(&config.sources_dir)?;
     let stop = Arc::new(AtomicBool::new(false));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = runtime()?;
     runtime.spawn(stop_on_signal(Arc::clone(&stop)));
     eprintln!(
         "kabar: running; {} sources; polling each feed when due (Ctrl-C or SIGTERM to stop)",

@@ -29,7 +29,7 @@ use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use url::Url;
 
 use crate::analyze::lang::detect_language;
@@ -269,6 +269,9 @@ pub async fn crawl(
         let concurrency = config.crawl.concurrency.max(1);
         let stop = Arc::clone(&options.stop);
         let archive = archive.clone();
+        let cpu = Arc::new(Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        ));
         tokio::spawn(async move {
             tokio_stream_from(cand_rx)
                 .map(|candidate| {
@@ -277,12 +280,14 @@ pub async fn crawl(
                     let summary = Arc::clone(&summary);
                     let stop = Arc::clone(&stop);
                     let archive = archive.clone();
+                    let cpu = Arc::clone(&cpu);
                     async move {
                         if stop.load(Ordering::Relaxed) {
                             return IndexMsg::Skipped;
                         }
                         process_article(
                             &fetcher,
+                            &cpu,
                             candidate,
                             &meta,
                             archive,
@@ -644,6 +649,7 @@ fn typical_gap(items: &[Candidate]) -> Option<chrono::Duration> {
 /// Fetches, extracts and analyses one candidate.
 async fn process_article(
     fetcher: &Fetcher,
+    cpu: &Semaphore,
     candidate: Candidate,
     sources: &BTreeMap<String, Source>,
     archive: Option<SharedArchive>,
@@ -668,6 +674,10 @@ async fn process_article(
         .map(|s| s.languages.clone())
         .unwrap_or_default();
     let cand = candidate.clone();
+    // One extraction per core at a time: more would only queue on the CPU
+    // while holding parsed pages in memory and starving the async workers
+    // that keep fetches within their timeouts.
+    let _cpu = cpu.acquire().await.expect("cpu semaphore is never closed");
     let result = tokio::task::spawn_blocking(move || {
         let warc_id = match &archive {
             Some(archive) => Some(store(archive, &page, &article_meta(&cand, &page))?),

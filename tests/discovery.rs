@@ -59,7 +59,6 @@ fn sitemaps_sections_and_autodiscovery_find_articles() {
             ),
         ),
     ];
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
     let ws = Workspace::with_catalog(&web, &files, "");
     let summary = crawl(&ws);
     assert_eq!(summary["feeds_failed"], 0, "{summary:#}");
@@ -109,7 +108,6 @@ fn a_syndicated_copy_is_linked_not_indexed_twice() {
             ),
         ),
     ];
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
     let ws = Workspace::with_catalog(&web, &files, "");
     // The original is indexed first (within one crawl the first copy fetched
     // is kept, whichever it is).
@@ -166,7 +164,6 @@ fn source_health_tells_silence_failure_and_pauses_apart() {
             ),
         ),
     ];
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
     let ws = Workspace::with_catalog(&web, &files, "");
     let out = ws.kabar(&[
         "crawl",
@@ -226,7 +223,6 @@ fn the_daemon_polls_on_schedule_and_stops_cleanly() {
             "feeds = [\"{{BASE}}/straits-ledger/feed.xml\"]",
         ),
     )];
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
     // Poll every second at most, so the test sees a second round quickly.
     let ws = Workspace::with_catalog(
         &web,

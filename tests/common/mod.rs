@@ -327,12 +327,16 @@ impl Workspace {
     /// A workspace whose catalog is `files` (relative path, TOML text with
     /// `{{BASE}}` placeholders) and whose `[crawl]` table is `crawl_keys`
     /// plus the test defaults.
-    pub fn with_catalog(web: &TestWeb, files: &[(&str, &str)], crawl_keys: &str) -> Workspace {
+    pub fn with_catalog<P: AsRef<str>, T: AsRef<str>>(
+        web: &TestWeb,
+        files: &[(P, T)],
+        crawl_keys: &str,
+    ) -> Workspace {
         let ws = Self::with_config(web, &[], crawl_keys);
         for (rel, text) in files {
-            let path = ws.path().join("sources").join(rel);
+            let path = ws.path().join("sources").join(rel.as_ref());
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text.replace("{{BASE}}", &web.base)).unwrap();
+            std::fs::write(path, text.as_ref().replace("{{BASE}}", &web.base)).unwrap();
         }
         ws
     }
