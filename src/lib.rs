@@ -20,6 +20,7 @@ pub mod charset;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod eval;
 pub mod extract;
 pub mod fetch;
 pub mod index;

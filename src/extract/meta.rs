@@ -9,7 +9,7 @@ use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use url::Url;
 
-use super::dates::{date_from_url_path, parse_machine_date};
+use super::dates::{date_from_url_path, parse_machine_date, parse_text_date};
 
 /// What the structured data of a page says.
 #[derive(Debug, Default, Clone)]
@@ -187,11 +187,14 @@ const MODIFIED_META: &[&str] = &[
     "dcterms.modified",
 ];
 
-/// Publication and modification dates, by the order of trust above.
+/// Publication and modification dates, by the order of trust above. A date
+/// in the URL path is trusted over visible text (it is exact to the day);
+/// visible text on the same day adds the time.
 pub fn dates(
     doc: &Html,
     ld: &JsonLdArticle,
     url: Option<&Url>,
+    fetched: DateTime<Utc>,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let published = ld
         .published
@@ -208,11 +211,79 @@ pub fn dates(
             doc.select(&sel("time[datetime]"))
                 .find_map(|e| e.value().attr("datetime").and_then(parse_machine_date))
         })
-        .or_else(|| url.and_then(|u| date_from_url_path(u.path())));
+        .or_else(|| {
+            let from_url = url.and_then(|u| date_from_url_path(u.path()));
+            let lang = declared_lang_tag(doc);
+            let visible = visible_date(doc, lang.as_deref(), fetched);
+            match (from_url, visible) {
+                (Some(u), Some(v)) if (v - u).num_hours().abs() < 24 => Some(v),
+                (Some(u), _) => Some(u),
+                (None, v) => v,
+            }
+        });
     let modified = ld
         .modified
         .or_else(|| meta_content(doc, MODIFIED_META).and_then(|s| parse_machine_date(&s)));
     (published, modified)
+}
+
+/// Elements whose text is likely the article's date line.
+const DATE_LINE_SELECTOR: &str = "time, [itemprop*=date], [class*=date], [id*=date], [class*=Date], \
+    [class*=time], [class*=publish], [class*=posted], [class*=byline], [class*=dateline], \
+    [class*=meta], [class*=info], [class*=author], [class*=ngay], [class*=tanggal], [class*=waktu]";
+
+/// Most date lines and bylines are short; longer text is prose.
+const MAX_DATE_LINE_CHARS: usize = 160;
+
+/// The first date a reader sees: in an element that looks like a date line,
+/// else in any short text before the end of the page. Elements that say a
+/// page was updated come after ones that say it was published.
+fn visible_date(doc: &Html, lang: Option<&str>, fetched: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let body = doc.select(&sel("body")).next()?;
+    let selector = sel(DATE_LINE_SELECTOR);
+    let lines = body
+        .select(&selector)
+        .map(element_text)
+        .filter(|t| !t.is_empty() && t.chars().count() <= MAX_DATE_LINE_CHARS);
+    let mut updated = None;
+    for line in lines {
+        if let Some(d) = parse_text_date(&line, lang, fetched) {
+            let lower = line.to_lowercase();
+            if [
+                "updated",
+                "diperbarui",
+                "cập nhật",
+                "更新",
+                "업데이트",
+                "modified",
+            ]
+            .iter()
+            .any(|w| lower.starts_with(w))
+            {
+                updated.get_or_insert(d);
+                continue;
+            }
+            return Some(d);
+        }
+    }
+    if updated.is_some() {
+        return updated;
+    }
+    // Short text nodes anywhere, in order.
+    body.text()
+        .map(str::trim)
+        .filter(|t| t.chars().count() >= 6 && t.chars().count() <= 80)
+        .take(4000)
+        .find_map(|t| parse_text_date(t, lang, fetched))
+}
+
+fn declared_lang_tag(doc: &Html) -> Option<String> {
+    doc.select(&sel("html"))
+        .next()
+        .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
+        .map(str::to_string)
+        .or_else(|| meta_content(doc, &["content-language", "og:locale", "language"]))
+        .map(|l| l.replace('_', "-"))
 }
 
 /// Separators between a headline and the site name in `<title>`.
