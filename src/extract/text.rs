@@ -52,6 +52,15 @@ impl Block {
         self.link_chars as f64 / self.num_chars().max(1) as f64
     }
 
+    /// A paragraph of running text rather than a link, label or menu.
+    fn is_prose(&self) -> bool {
+        matches!(
+            self.kind,
+            BlockKind::Paragraph | BlockKind::Quote | BlockKind::Preformatted | BlockKind::ListItem
+        ) && self.link_density() < 0.3
+            && (self.weight() >= 80 || (self.weight() >= 20 && ends_sentence(&self.text)))
+    }
+
     fn weight(&self) -> usize {
         text_weight(&self.text)
     }
@@ -301,11 +310,17 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
     if raw.trim().is_empty() {
         return Verdict::Keep;
     }
+    let positive = words.iter().any(|x| POSITIVE.contains(&x.as_str()));
     if STRONG_NEGATIVE.iter().any(|n| raw.contains(n)) {
-        return Verdict::Strong;
+        // "read-more-content", "article-comments": a positive word makes
+        // the verdict less sure, not void.
+        return if positive {
+            Verdict::Weak
+        } else {
+            Verdict::Strong
+        };
     }
     let weak = words.iter().any(|x| WEAK_NEGATIVE.contains(&x.as_str()));
-    let positive = words.iter().any(|x| POSITIVE.contains(&x.as_str()));
     if weak && !positive {
         Verdict::Weak
     } else {
@@ -581,23 +596,73 @@ pub fn main_text(doc: &Html, quirk: Option<&Quirk>) -> MainText {
     } else {
         choose(&doc.tree, &blocks)
     };
+    if std::env::var_os("KABAR_DEBUG_BLOCKS").is_some() {
+        for b in &blocks {
+            let path: Vec<String> = doc
+                .tree
+                .get(b.owner)
+                .unwrap()
+                .ancestors()
+                .take(4)
+                .filter_map(|a| {
+                    a.value()
+                        .as_element()
+                        .map(|e| format!("{}.{}", e.name(), e.attr("class").unwrap_or("")))
+                })
+                .collect();
+            eprintln!(
+                "{} {:?} w={} ld={:.2} [{}] {}",
+                if keep.contains(&b.owner) {
+                    "KEEP"
+                } else {
+                    "    "
+                },
+                b.kind,
+                b.weight(),
+                b.link_density(),
+                path.join("<"),
+                b.text.chars().take(60).collect::<String>()
+            );
+        }
+    }
     main.text = assemble(&blocks, &keep);
     main.is_listing = looks_like_listing(&blocks, &keep);
     main
 }
 
+/// How many ancestors of a paragraph share its credit.
+const SCORE_LEVELS: usize = 5;
+
 /// Pass 2: scores containers for the paragraphs they hold and returns the
 /// owners of the blocks that make up the article.
+///
+/// This is Readability's algorithm: each paragraph credits its ancestors
+/// (fully, by half, then by a third of the level); link-heavy containers
+/// lose in proportion; the best container may move up to an ancestor that
+/// several near-best containers share, or to a parent that scores higher;
+/// and siblings that score close to it, or are clean paragraphs, join it.
 fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
     let mut text_chars: HashMap<NodeId, (usize, usize)> = HashMap::new();
+    // Weight of prose and of everything else (link lists, short lines)
+    // under each element.
+    let mut prose: HashMap<NodeId, (usize, usize)> = HashMap::new();
     for block in blocks {
         let node = tree.get(block.owner).expect("owner is in the tree");
         let n = block.num_chars();
+        let w = block.weight();
+        let is_prose = block.is_prose();
+        let is_heading = matches!(block.kind, BlockKind::Heading(_));
         for anc in std::iter::once(node).chain(node.ancestors()) {
             let e = text_chars.entry(anc.id()).or_default();
             e.0 += n;
             e.1 += block.link_chars;
+            let p = prose.entry(anc.id()).or_default();
+            if is_prose {
+                p.0 += w;
+            } else if !is_heading {
+                p.1 += w;
+            }
         }
         let is_text = matches!(
             block.kind,
@@ -614,58 +679,155 @@ fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
         } else {
             credit
         };
-        let containers = node.ancestors().take(3);
+        // A block owned by a container (loose text in a div) credits the
+        // container itself too.
+        let owner_is_container = !matches!(node.value(), Node::Element(e) if e.name() == "p");
+        let containers = owner_is_container
+            .then_some(node)
+            .into_iter()
+            .chain(node.ancestors())
+            .take(SCORE_LEVELS);
         for (level, anc) in containers.enumerate() {
             let share = match level {
                 0 => 1.0,
                 1 => 0.5,
-                _ => 1.0 / 6.0,
+                l => 1.0 / (l as f64 * 3.0),
             };
             *scores.entry(anc.id()).or_insert_with(|| initial_score(anc)) += credit * share;
         }
     }
-    let adjusted = |id: NodeId, score: f64| {
+    let link_density = |id: NodeId| {
         let (chars, links) = text_chars.get(&id).copied().unwrap_or((0, 0));
-        score * (1.0 - links as f64 / chars.max(1) as f64)
+        links as f64 / chars.max(1) as f64
     };
-    let best = scores
+    let adjusted: HashMap<NodeId, f64> = scores
         .iter()
-        .map(|(&id, &s)| (id, adjusted(id, s)))
-        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+        .map(|(&id, &s)| (id, s * (1.0 - link_density(id))))
+        .collect();
+    let mut ranked: Vec<(NodeId, f64)> = adjusted.iter().map(|(&id, &s)| (id, s)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 
-    match best {
-        Some((best_id, best_score)) if best_score > 0.0 => {
-            let best_node = tree.get(best_id).expect("scored node is in the tree");
-            let mut roots = vec![best_id];
-            let threshold = (best_score * 0.2).max(10.0);
-            if let Some(parent) = best_node.parent() {
-                for sib in parent.children().filter(|s| s.id() != best_id) {
-                    if scores
-                        .get(&sib.id())
-                        .is_some_and(|&s| adjusted(sib.id(), s) >= threshold)
-                    {
-                        roots.push(sib.id());
-                    }
-                }
-            }
-            blocks
-                .iter()
-                .filter(|b| {
-                    let node = tree.get(b.owner).expect("owner is in the tree");
-                    std::iter::once(node)
-                        .chain(node.ancestors())
-                        .any(|a| roots.contains(&a.id()))
-                })
-                .map(|b| b.owner)
-                .collect()
-        }
+    let Some(&(mut top, top_score)) = ranked.first().filter(|(_, s)| *s > 0.0) else {
         // No container stands out (a tiny page): keep every link-light block.
-        _ => blocks
+        return blocks
             .iter()
             .filter(|b| b.link_density() < 0.5)
             .map(|b| b.owner)
-            .collect(),
+            .collect();
+    };
+    let is_root = |id: NodeId| {
+        tree.get(id).is_none_or(|n| {
+            matches!(n.value(), Node::Element(e) if e.name() == "body") || n.parent().is_none()
+        })
+    };
+
+    // Several near-best candidates under one ancestor: the article is split
+    // into sections, and the ancestor is the article.
+    let near: Vec<NodeId> = ranked[1..]
+        .iter()
+        .take(4)
+        .filter(|(_, s)| *s >= top_score * 0.75)
+        .map(|(id, _)| *id)
+        .collect();
+    if near.len() >= 2 {
+        let mut parent = tree.get(top).and_then(|n| n.parent());
+        while let Some(p) = parent.filter(|p| !is_root(p.id())) {
+            let num_inside = near
+                .iter()
+                .filter(|id| {
+                    tree.get(**id)
+                        .is_some_and(|n| n.ancestors().any(|a| a.id() == p.id()))
+                })
+                .count();
+            if num_inside >= 2 {
+                top = p.id();
+                break;
+            }
+            parent = p.parent();
+        }
     }
+    // A parent that scores higher than the candidate holds more of the article.
+    let mut last = adjusted.get(&top).copied().unwrap_or(0.0);
+    let threshold = last / 3.0;
+    let mut parent = tree.get(top).and_then(|n| n.parent());
+    while let Some(p) = parent.filter(|p| !is_root(p.id())) {
+        let Some(&score) = adjusted.get(&p.id()) else {
+            parent = p.parent();
+            continue;
+        };
+        if score < threshold {
+            break;
+        }
+        if score > last {
+            top = p.id();
+            break;
+        }
+        last = score;
+        parent = p.parent();
+    }
+    // The article goes on in the parent when what the parent adds is
+    // mostly prose (sections split by ads, images or subheadings).
+    loop {
+        let Some(p) = tree
+            .get(top)
+            .and_then(|n| n.parent())
+            .filter(|p| !is_root(p.id()))
+        else {
+            break;
+        };
+        let (top_prose, top_other) = prose.get(&top).copied().unwrap_or_default();
+        let (all_prose, all_other) = prose.get(&p.id()).copied().unwrap_or_default();
+        let (more_prose, more_other) = (all_prose - top_prose, all_other - top_other);
+        let adds_nothing = more_prose == 0 && more_other == 0;
+        if adds_nothing || (more_prose > 2 * more_other && link_density(p.id()) < 0.3) {
+            top = p.id();
+        } else {
+            break;
+        }
+    }
+    // An only child stands for its parent.
+    while let Some(p) = tree.get(top).and_then(|n| n.parent()).filter(|p| {
+        !is_root(p.id()) && p.children().filter(|c| c.value().is_element()).count() == 1
+    }) {
+        top = p.id();
+    }
+
+    let top_score = adjusted.get(&top).copied().unwrap_or(top_score);
+    let mut roots: HashSet<NodeId> = HashSet::from([top]);
+    let sibling_threshold = (top_score * 0.2).max(10.0);
+    let block_of: HashMap<NodeId, &Block> = blocks.iter().map(|b| (b.owner, b)).collect();
+    if let Some(parent) = tree.get(top).and_then(|n| n.parent()) {
+        for sib in parent.children().filter(|s| s.id() != top) {
+            let scored = adjusted
+                .get(&sib.id())
+                .is_some_and(|&s| s >= sibling_threshold);
+            let clean_paragraph = block_of.get(&sib.id()).is_some_and(|b| {
+                let n = b.weight();
+                let ld = b.link_density();
+                (n > 80 && ld < 0.25) || (n > 0 && n <= 80 && ld == 0.0 && ends_sentence(&b.text))
+            });
+            if scored || clean_paragraph {
+                roots.insert(sib.id());
+            }
+        }
+    }
+    blocks
+        .iter()
+        .filter(|b| {
+            let node = tree.get(b.owner).expect("owner is in the tree");
+            std::iter::once(node)
+                .chain(node.ancestors())
+                .any(|a| roots.contains(&a.id()))
+        })
+        .map(|b| b.owner)
+        .collect()
+}
+
+/// True when the text ends a sentence in any first-class script.
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end().ends_with([
+        '.', '!', '?', '。', '！', '？', '।', '။', '។', '۔', '"', '”',
+    ])
 }
 
 /// Pass 3: the kept blocks in document order, joined with blank lines.
@@ -676,12 +838,13 @@ fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
             continue;
         }
         let heading = matches!(block.kind, BlockKind::Heading(_));
+        if block.kind == BlockKind::Heading(1) {
+            continue; // the headline is the title, not body text
+        }
         if !heading && block.link_density() > 0.5 && block.num_chars() < 200 {
             continue;
         }
-        if parts.last() != Some(&block.text.as_str()) {
-            parts.push(&block.text);
-        }
+        parts.push(&block.text);
     }
     parts.join("\n\n")
 }
