@@ -289,8 +289,17 @@ impl Scores {
     }
 }
 
+/// Case, spacing, Unicode compatibility forms and quote styles do not count.
 fn normalise_title(t: &str) -> String {
-    collapse(&t.nfkc().collect::<String>())
+    let t: String = t
+        .nfkc()
+        .map(|c| match c {
+            '‘' | '’' | '`' => '\'',
+            '“' | '”' => '"',
+            c => c,
+        })
+        .collect();
+    collapse(&t)
         .trim_matches(|c: char| c.is_whitespace() || c == '|' || c == '-')
         .to_lowercase()
 }

@@ -31,6 +31,10 @@ const ARTICLE_TYPES: &[&str] = &[
     "BackgroundNewsArticle",
     "BlogPosting",
     "LiveBlogPosting",
+    "SocialMediaPosting",
+    "DiscussionForumPosting",
+    "ScholarlyArticle",
+    "Review",
     "TechArticle",
     "Report",
     "WebPage",
@@ -52,6 +56,12 @@ pub fn json_ld(doc: &Html) -> JsonLdArticle {
             .trim_start_matches("<!--")
             .trim_end_matches("-->")
             .trim()
+            .trim_start_matches("//")
+            .trim_start_matches("<![CDATA[")
+            .trim_end_matches("]]>")
+            .trim()
+            .trim_end_matches("//")
+            .trim()
             .trim_end_matches(';');
         if let Ok(value) = serde_json::from_str::<Value>(cleaned) {
             values.push(value);
@@ -68,10 +78,14 @@ pub fn json_ld(doc: &Html) -> JsonLdArticle {
             .position(|t| types.iter().any(|x| x == t))
             .unwrap_or(usize::MAX)
     };
+    // An untyped object (or one of another type) that has a headline and a
+    // date is still the article's data.
+    let untyped = |o: &&&Value| o.get("datePublished").is_some() && o.get("headline").is_some();
     let Some(best) = objects
         .iter()
         .filter(|o| rank(o) != usize::MAX)
         .min_by_key(|o| rank(o))
+        .or_else(|| objects.iter().find(untyped))
     else {
         return JsonLdArticle::default();
     };
@@ -148,7 +162,7 @@ pub fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
             let matches = ["property", "name", "itemprop", "http-equiv"]
                 .iter()
                 .filter_map(|a| el.attr(a))
-                .any(|v| v.trim().eq_ignore_ascii_case(key));
+                .any(|v| v.split_whitespace().any(|t| t.eq_ignore_ascii_case(key)));
             if matches
                 && let Some(content) = el.attr("content").map(str::trim).filter(|c| !c.is_empty())
             {
@@ -298,24 +312,35 @@ pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
         .select(&sel("article h1, main h1, h1"))
         .map(|e| collapse(&e.text().collect::<String>()))
         .find(|t| !t.is_empty());
-    let og = meta_content(doc, &["og:title", "twitter:title"]).map(|s| collapse(&s));
+    let og = meta_content(
+        doc,
+        &[
+            "dc.title",
+            "dc:title",
+            "dcterm:title",
+            "og:title",
+            "twitter:title",
+            "parsely-title",
+        ],
+    )
+    .map(|s| collapse(&s));
     let html_title = doc
         .select(&sel("title"))
         .next()
         .map(|e| collapse(&e.text().collect::<String>()))
         .filter(|t| !t.is_empty());
 
-    // A headline that the <title> or og:title contains is the clean form.
+    // The metadata headline, checked against the page: an <h1> that makes
+    // up most of it is the clean form (without a site name or a "Video:"
+    // prefix); an <h1> that is only a small part of it is the site's logo.
+    let best = ld.headline.clone().or(og).or(html_title)?;
     if let Some(h1) = &h1 {
-        let contained = [&og, &html_title, &ld.headline]
-            .iter()
-            .any(|c| c.as_deref().is_some_and(|c| c.contains(h1.as_str())));
-        if contained && h1.chars().count() >= 8 {
+        let (n_h1, n_best) = (h1.chars().count(), best.chars().count());
+        if best.contains(h1.as_str()) && n_h1 >= 8 && n_h1 * 2 >= n_best {
             return Some(h1.clone());
         }
     }
-    let best = ld.headline.clone().or(og).or(html_title).or(h1)?;
-    Some(strip_site_name(&best, site.as_deref()))
+    Some(strip_site_name(&best, site.as_deref())).or(h1)
 }
 
 fn strip_site_name(title: &str, site: Option<&str>) -> String {
