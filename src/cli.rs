@@ -144,6 +144,10 @@ pub struct EvalExtractionArgs {
     /// Also list every page with its scores, worst body F1 first
     #[arg(long)]
     pub pages: bool,
+    /// Score another extractor's output instead of running kabar's: JSON
+    /// lines of {"id", "text", "title", "published"}
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
     /// The whole report as one JSON object
     #[arg(long)]
     pub json: bool,

@@ -543,7 +543,24 @@ fn eval_extraction(args: &EvalExtractionArgs, out: &mut impl Write) -> Result<Ex
             args.dir.display()
         )));
     }
-    let mut report = crate::eval::run(&cases, args.rounds);
+    let mut report = match &args.answers {
+        Some(path) => {
+            let raw = std::fs::read_to_string(path)
+                .map_err(|e| CommandError::Input(format!("cannot read {}: {e}", path.display())))?;
+            let answers = raw
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| {
+                    serde_json::from_str(l).map_err(|e| {
+                        CommandError::Input(format!("{}:{}: {e}", path.display(), i + 1))
+                    })
+                })
+                .collect::<Result<Vec<crate::eval::Answer>, _>>()?;
+            crate::eval::score_answers(&cases, &answers)
+        }
+        None => crate::eval::run(&cases, args.rounds),
+    };
     report.skipped = skipped;
     if args.json {
         serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::other)?;

@@ -515,6 +515,56 @@ pub fn run(cases: &[EvalCase], rounds: usize) -> EvalReport {
         pages_per_second: (cases.len() * rounds) as f64 / seconds.max(1e-9),
         megabytes_per_second: (num_bytes * rounds) as f64 / 1e6 / seconds.max(1e-9),
     };
+    report(pages, throughput)
+}
+
+/// Another extractor's output for one page (`--answers`), so that it is
+/// scored by the same metric.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Answer {
+    pub id: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub title: String,
+    /// RFC 3339 or `YYYY-MM-DD`.
+    #[serde(default)]
+    pub published: Option<String>,
+}
+
+/// Scores answers given by another extractor; pages without an answer
+/// count as extracting nothing. Throughput is not measured.
+pub fn score_answers(cases: &[EvalCase], answers: &[Answer]) -> EvalReport {
+    let by_id: HashMap<&str, &Answer> = answers.iter().map(|a| (a.id.as_str(), a)).collect();
+    let pages = cases
+        .iter()
+        .map(|case| {
+            let answer = by_id.get(case.id.as_str());
+            let mut got = Extracted::empty();
+            if let Some(a) = answer {
+                got.text = a.text.clone();
+                got.title = a.title.clone();
+                got.published = a.published.as_deref().and_then(|p| {
+                    let d = ExpectedDate::parse(p)?;
+                    d.instant
+                        .or_else(|| d.day.and_hms_opt(12, 0, 0).map(|n| n.and_utc()))
+                });
+            }
+            score(case, &got, Duration::ZERO)
+        })
+        .collect();
+    let throughput = Throughput {
+        num_pages: cases.len(),
+        num_bytes: 0,
+        rounds: 0,
+        seconds: 0.0,
+        pages_per_second: 0.0,
+        megabytes_per_second: 0.0,
+    };
+    report(pages, throughput)
+}
+
+fn report(pages: Vec<PageResult>, throughput: Throughput) -> EvalReport {
     let mut by_lang: BTreeMap<String, Vec<&PageResult>> = BTreeMap::new();
     for p in &pages {
         by_lang.entry(p.lang.clone()).or_default().push(p);

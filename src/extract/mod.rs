@@ -95,6 +95,11 @@ pub struct Extracted {
 }
 
 impl Extracted {
+    /// Nothing extracted yet: an empty page.
+    pub fn empty() -> Extracted {
+        Extracted::nothing(ExtractStatus::Empty, "UTF-8")
+    }
+
     fn nothing(status: ExtractStatus, encoding: &str) -> Extracted {
         Extracted {
             status,
