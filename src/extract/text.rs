@@ -596,35 +596,6 @@ pub fn main_text(doc: &Html, quirk: Option<&Quirk>) -> MainText {
     } else {
         choose(&doc.tree, &blocks)
     };
-    if std::env::var_os("KABAR_DEBUG_BLOCKS").is_some() {
-        for b in &blocks {
-            let path: Vec<String> = doc
-                .tree
-                .get(b.owner)
-                .unwrap()
-                .ancestors()
-                .take(4)
-                .filter_map(|a| {
-                    a.value()
-                        .as_element()
-                        .map(|e| format!("{}.{}", e.name(), e.attr("class").unwrap_or("")))
-                })
-                .collect();
-            eprintln!(
-                "{} {:?} w={} ld={:.2} [{}] {}",
-                if keep.contains(&b.owner) {
-                    "KEEP"
-                } else {
-                    "    "
-                },
-                b.kind,
-                b.weight(),
-                b.link_density(),
-                path.join("<"),
-                b.text.chars().take(60).collect::<String>()
-            );
-        }
-    }
     main.text = assemble(&blocks, &keep);
     main.is_listing = looks_like_listing(&blocks, &keep);
     main
@@ -767,14 +738,11 @@ fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
     }
     // The article goes on in the parent when what the parent adds is
     // mostly prose (sections split by ads, images or subheadings).
-    loop {
-        let Some(p) = tree
-            .get(top)
-            .and_then(|n| n.parent())
-            .filter(|p| !is_root(p.id()))
-        else {
-            break;
-        };
+    while let Some(p) = tree
+        .get(top)
+        .and_then(|n| n.parent())
+        .filter(|p| !is_root(p.id()))
+    {
         let (top_prose, top_other) = prose.get(&top).copied().unwrap_or_default();
         let (all_prose, all_other) = prose.get(&p.id()).copied().unwrap_or_default();
         let (more_prose, more_other) = (all_prose - top_prose, all_other - top_other);
