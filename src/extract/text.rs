@@ -282,7 +282,7 @@ impl Verdict {
 
 fn verdict(el: &scraper::node::Element) -> Verdict {
     let name = el.name();
-    if name == "form" {
+    if name == "form" || name == "figcaption" {
         return Verdict::Weak;
     }
     if SKIP_TAGS.contains(&name) {
@@ -798,9 +798,16 @@ fn ends_sentence(text: &str) -> bool {
     ])
 }
 
+/// Short blocks repeated this often are interface, not prose.
+const MAX_SHORT_REPEATS: usize = 2;
+
 /// Pass 3: the kept blocks in document order, joined with blank lines.
+/// Link-heavy lines, repeats of short lines ("Weather threatens holiday
+/// plans" under every photo of a gallery) and the trail of labels after the
+/// last paragraph ("Keywords", "Latest News", an e-mail address) are left out.
 fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
-    let mut parts: Vec<&str> = Vec::new();
+    let mut parts: Vec<&Block> = Vec::new();
+    let mut seen_short: HashMap<&str, usize> = HashMap::new();
     for block in blocks {
         if !keep.contains(&block.owner) {
             continue;
@@ -812,9 +819,27 @@ fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
         if !heading && block.link_density() > 0.5 && block.num_chars() < 200 {
             continue;
         }
-        parts.push(&block.text);
+        if block.weight() < 100 {
+            let n = seen_short.entry(block.text.as_str()).or_default();
+            *n += 1;
+            if *n > MAX_SHORT_REPEATS {
+                continue;
+            }
+        }
+        parts.push(block);
     }
-    parts.join("\n\n")
+    // The article ends with its last sentence (when it has one).
+    let last_prose = parts.iter().rposition(|b| {
+        !matches!(b.kind, BlockKind::Heading(_)) && (b.weight() >= 60 || ends_sentence(&b.text))
+    });
+    if let Some(last) = last_prose {
+        parts.truncate(last + 1);
+    }
+    parts
+        .iter()
+        .map(|b| b.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// A page of headlines: most kept text is short linked lines, or the page
