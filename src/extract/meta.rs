@@ -4,6 +4,9 @@
 //! inside `@graph`), OpenGraph and other meta tags, microdata (`itemprop`),
 //! then the visible page (`<h1>`, `<time>`, bylines) and finally the URL.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use chrono::{DateTime, Utc};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
@@ -40,15 +43,22 @@ const ARTICLE_TYPES: &[&str] = &[
     "WebPage",
 ];
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("static selector")
+/// The parsed form of a static selector, parsed once per process: parsing
+/// costs more than most of the matching it is used for.
+fn sel(s: &'static str) -> &'static Selector {
+    static CACHE: LazyLock<Mutex<HashMap<&'static str, &'static Selector>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(s)
+        .or_insert_with(|| Box::leak(Box::new(Selector::parse(s).expect("static selector"))))
 }
 
 /// The first article-typed object of all JSON-LD blocks, preferring news
 /// types over `WebPage`.
 pub fn json_ld(doc: &Html) -> JsonLdArticle {
     let mut values = Vec::new();
-    for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
+    for script in doc.select(sel(r#"script[type="application/ld+json"]"#)) {
         let raw: String = script.text().collect();
         // Some CMSs leave HTML comments or trailing semicolons around the JSON.
         let cleaned = raw
@@ -156,8 +166,17 @@ fn person_names(value: &Value) -> Vec<String> {
 /// The content of the first `<meta>` whose `property`, `name` or `itemprop`
 /// is one of `keys` (case-insensitive).
 pub fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
+    // Meta tags live in <head>; searching only there saves a walk over the
+    // whole page per key list (microdata in the body is read separately).
+    let root = doc.root_element();
+    let head = root
+        .children()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "head")
+        .unwrap_or(root);
+    let metas: Vec<ElementRef<'_>> = head.select(sel("meta")).collect();
     for key in keys {
-        for meta in doc.select(&sel("meta")) {
+        for meta in &metas {
             let el = meta.value();
             let matches = ["property", "name", "itemprop", "http-equiv"]
                 .iter()
@@ -214,7 +233,7 @@ pub fn dates(
         .published
         .or_else(|| meta_content(doc, PUBLISHED_META).and_then(|s| parse_machine_date(&s)))
         .or_else(|| {
-            doc.select(&sel("[itemprop=datePublished]")).find_map(|e| {
+            doc.select(sel("[itemprop=datePublished]")).find_map(|e| {
                 e.value()
                     .attr("datetime")
                     .or(e.value().attr("content"))
@@ -222,7 +241,7 @@ pub fn dates(
             })
         })
         .or_else(|| {
-            doc.select(&sel("time[datetime]"))
+            doc.select(sel("time[datetime]"))
                 .find_map(|e| e.value().attr("datetime").and_then(parse_machine_date))
         })
         .or_else(|| {
@@ -253,12 +272,11 @@ const MAX_DATE_LINE_CHARS: usize = 160;
 /// else in any short text before the end of the page. Elements that say a
 /// page was updated come after ones that say it was published.
 fn visible_date(doc: &Html, lang: Option<&str>, fetched: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let body = doc.select(&sel("body")).next()?;
-    let selector = sel(DATE_LINE_SELECTOR);
+    let body = doc.select(sel("body")).next()?;
     let lines = body
-        .select(&selector)
+        .select(sel(DATE_LINE_SELECTOR))
         .map(element_text)
-        .filter(|t| !t.is_empty() && t.chars().count() <= MAX_DATE_LINE_CHARS);
+        .filter(|t| !t.is_empty() && t.chars().count() <= MAX_DATE_LINE_CHARS && has_digit(t));
     let mut updated = None;
     for line in lines {
         if let Some(d) = parse_text_date(&line, lang, fetched) {
@@ -286,13 +304,18 @@ fn visible_date(doc: &Html, lang: Option<&str>, fetched: DateTime<Utc>) -> Optio
     // Short text nodes anywhere, in order.
     body.text()
         .map(str::trim)
-        .filter(|t| t.chars().count() >= 6 && t.chars().count() <= 80)
+        .filter(|t| t.chars().count() >= 6 && t.chars().count() <= 80 && has_digit(t))
         .take(4000)
         .find_map(|t| parse_text_date(t, lang, fetched))
 }
 
+/// Every date a reader sees has a digit in some script.
+fn has_digit(t: &str) -> bool {
+    t.chars().any(char::is_numeric)
+}
+
 fn declared_lang_tag(doc: &Html) -> Option<String> {
-    doc.select(&sel("html"))
+    doc.select(sel("html"))
         .next()
         .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
         .map(str::to_string)
@@ -309,7 +332,7 @@ const TITLE_SEPARATORS: &[&str] = &[
 pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
     let site = meta_content(doc, &["og:site_name", "application-name"]);
     let h1 = doc
-        .select(&sel("article h1, main h1, h1"))
+        .select(sel("article h1, main h1, h1"))
         .map(|e| collapse(&e.text().collect::<String>()))
         .find(|t| !t.is_empty());
     let og = meta_content(
@@ -325,7 +348,7 @@ pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
     )
     .map(|s| collapse(&s));
     let html_title = doc
-        .select(&sel("title"))
+        .select(sel("title"))
         .next()
         .map(|e| collapse(&e.text().collect::<String>()))
         .filter(|t| !t.is_empty());
@@ -398,7 +421,7 @@ pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
         let byline = sel(
             "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline, .author, .author-name, .story-byline, .article-author, .writer, .reporter",
         );
-        if let Some(e) = doc.select(&byline).next() {
+        if let Some(e) = doc.select(byline).next() {
             names = split_authors(&e.text().collect::<String>());
         }
     }
@@ -515,7 +538,7 @@ pub fn split_authors(raw: &str) -> Vec<String> {
 /// resolved against the page URL.
 pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> Option<Url> {
     let raw = doc
-        .select(&sel("link[rel~=canonical]"))
+        .select(sel("link[rel~=canonical]"))
         .find_map(|e| {
             e.value()
                 .attr("href")
@@ -535,7 +558,7 @@ pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> 
 /// The language the page declares, normalised to kabar's codes.
 pub fn declared_language(doc: &Html) -> Option<String> {
     let html_lang = doc
-        .select(&sel("html"))
+        .select(sel("html"))
         .next()
         .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
         .map(str::to_string);

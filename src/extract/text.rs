@@ -41,11 +41,13 @@ pub struct Block {
     pub kind: BlockKind,
     pub text: String,
     pub link_chars: usize,
+    num_chars: usize,
+    weight: usize,
 }
 
 impl Block {
     fn num_chars(&self) -> usize {
-        self.text.chars().count()
+        self.num_chars
     }
 
     fn link_density(&self) -> f64 {
@@ -62,7 +64,7 @@ impl Block {
     }
 
     fn weight(&self) -> usize {
-        text_weight(&self.text)
+        self.weight
     }
 
     fn link_weight(&self) -> usize {
@@ -222,17 +224,28 @@ const SKIP_ROLES: &[&str] = &[
     "toolbar",
 ];
 
-fn class_words(el: &scraper::node::Element) -> (String, Vec<String>) {
-    let raw = format!(
-        "{} {}",
-        el.attr("class").unwrap_or(""),
-        el.attr("id").unwrap_or("")
-    )
-    .to_ascii_lowercase();
+/// The class and id of an element, lowercase, and its words. Most elements
+/// have neither, and those cost nothing.
+fn class_words(el: &scraper::node::Element) -> (String, Vec<&'static str>) {
+    let (class, id) = (el.attr("class").unwrap_or(""), el.attr("id").unwrap_or(""));
+    if class.is_empty() && id.is_empty() {
+        return (String::new(), Vec::new());
+    }
+    let mut raw = String::with_capacity(class.len() + id.len() + 1);
+    raw.push_str(class);
+    raw.push(' ');
+    raw.push_str(id);
+    raw.make_ascii_lowercase();
+    // Only the words the lists know matter: keep those (as statics).
     let words = raw
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
+        .filter_map(|w| {
+            WEAK_NEGATIVE
+                .iter()
+                .chain(POSITIVE)
+                .find(|k| **k == w)
+                .copied()
+        })
         .collect();
     (raw, words)
 }
@@ -241,10 +254,10 @@ fn class_words(el: &scraper::node::Element) -> (String, Vec<String>) {
 fn class_weight(el: &scraper::node::Element) -> f64 {
     let (raw, words) = class_words(el);
     let mut w = 0.0;
-    if words.iter().any(|x| POSITIVE.contains(&x.as_str())) {
+    if words.iter().any(|x| POSITIVE.contains(x)) {
         w += 25.0;
     }
-    if words.iter().any(|x| WEAK_NEGATIVE.contains(&x.as_str()))
+    if words.iter().any(|x| WEAK_NEGATIVE.contains(x))
         || STRONG_NEGATIVE.iter().any(|n| raw.contains(n))
     {
         w -= 25.0;
@@ -310,7 +323,7 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
     if raw.trim().is_empty() {
         return Verdict::Keep;
     }
-    let positive = words.iter().any(|x| POSITIVE.contains(&x.as_str()));
+    let positive = words.iter().any(|x| POSITIVE.contains(x));
     if STRONG_NEGATIVE.iter().any(|n| raw.contains(n)) {
         // "read-more-content", "article-comments": a positive word makes
         // the verdict less sure, not void.
@@ -320,7 +333,7 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
             Verdict::Strong
         };
     }
-    let weak = words.iter().any(|x| WEAK_NEGATIVE.contains(&x.as_str()));
+    let weak = words.iter().any(|x| WEAK_NEGATIVE.contains(x));
     if weak && !positive {
         Verdict::Weak
     } else {
@@ -442,10 +455,13 @@ impl Walker {
         if let Some(owner) = self.owner
             && !text.is_empty()
         {
+            let num_chars = text.chars().count();
             self.blocks.push(Block {
                 owner,
                 kind: self.kind,
-                link_chars: self.link_chars.min(text.chars().count()),
+                link_chars: self.link_chars.min(num_chars),
+                num_chars,
+                weight: text_weight(&text),
                 text,
             });
         }
