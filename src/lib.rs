@@ -16,6 +16,7 @@
 //! ARCHITECTURE.md for one section per module.
 
 pub mod analyze;
+pub mod archive;
 pub mod charset;
 pub mod cli;
 pub mod commands;

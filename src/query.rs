@@ -287,6 +287,7 @@ mod tests {
             ),
             fetched: Utc::now(),
             authors: vec![],
+            warc_id: None,
         }
     }
 

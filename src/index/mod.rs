@@ -221,6 +221,9 @@ impl ArticleWriter {
             f.date,
             to_tantivy_date(article.published.unwrap_or(article.fetched)),
         );
+        if let Some(id) = &article.warc_id {
+            doc.add_text(f.warc_id, id);
+        }
         self.writer.add_document(doc)?;
         self.num_pending += 1;
         Ok(())
@@ -275,6 +278,7 @@ pub fn article_from_doc(fields: &Fields, doc: &TantivyDocument) -> IndexedArticl
             .get_all(fields.authors)
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
+        warc_id: Some(text(fields.warc_id)).filter(|s| !s.is_empty()),
     }
 }
 
@@ -295,6 +299,7 @@ mod tests {
             published: None,
             fetched: Utc::now(),
             authors: vec!["A".into()],
+            warc_id: None,
         }
     }
 

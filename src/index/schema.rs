@@ -16,7 +16,7 @@ use super::tokenizer::ANALYZER;
 
 /// Bump when the schema changes incompatibly; an index with another version
 /// is refused with a message telling the user to rebuild it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles of every field.
 #[derive(Debug, Clone, Copy)]
@@ -33,11 +33,12 @@ pub struct Fields {
     pub published: Field,
     pub fetched: Field,
     pub date: Field,
+    pub warc_id: Field,
 }
 
 impl Fields {
     /// Field names, in the order `--json` prints them.
-    pub const NAMES: [&'static str; 12] = [
+    pub const NAMES: [&'static str; 13] = [
         "id",
         "url",
         "source",
@@ -50,6 +51,7 @@ impl Fields {
         "published",
         "fetched",
         "date",
+        "warc_id",
     ];
 
     /// Resolves the handles from a schema built by [`build_schema`].
@@ -68,6 +70,7 @@ impl Fields {
             published: f("published")?,
             fetched: f("fetched")?,
             date: f("date")?,
+            warc_id: f("warc_id")?,
         })
     }
 
@@ -100,6 +103,7 @@ pub fn build_schema() -> Schema {
     b.add_date_field("published", date.clone());
     b.add_date_field("fetched", date.clone());
     b.add_date_field("date", date);
+    b.add_text_field("warc_id", STRING | STORED);
     b.build()
 }
 

@@ -1,0 +1,514 @@
+//! The archive: every fetched response kept in WARC files, so that better
+//! extraction or analysis can reach old articles without fetching again.
+//!
+//! Files are WARC 1.1 (`data/archive/kabar-<time>-<seq>.warc.gz`), one gzip
+//! member per record so a reader can start at any record and a torn write
+//! loses one record, never the file; a file is closed and a new one started
+//! past `archive.max_file_bytes`. Each fetch writes a `response` record (the
+//! HTTP status line, headers and the body as kabar received it, that is
+//! after content decoding, so `Content-Encoding` is dropped and
+//! `Content-Length` restated) and a `metadata` record concurrent to it with
+//! what kabar knew about the fetch (source, what kind of page, the feed's
+//! hints) as JSON. The response record's id is stored on the article as
+//! evidence.
+//!
+//! The pipeline syncs the archive to disk before each index commit, so an
+//! article that is in the index always has its response in the archive.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use flate2::Compression;
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Page;
+
+/// Start a new file once the current one is larger than this.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("archive {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("archive {path}: malformed WARC record at byte {offset}: {message}")]
+    Malformed {
+        path: PathBuf,
+        offset: u64,
+        message: String,
+    },
+}
+
+/// What kabar knew about a fetch, stored beside the response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FetchMeta {
+    /// `article`, `feed`, `sitemap`, `section`, `homepage`.
+    pub kind: String,
+    pub source: String,
+    /// The URL that was asked for (the response's target is the final URL).
+    pub requested_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_hint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_hint: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors_hint: Vec<String>,
+}
+
+/// Appends records to the archive folder.
+pub struct ArchiveWriter {
+    dir: PathBuf,
+    max_file_bytes: u64,
+    current: Option<(PathBuf, BufWriter<File>, u64)>,
+    seq: u32,
+}
+
+impl ArchiveWriter {
+    pub fn open(dir: &Path, max_file_bytes: u64) -> Result<ArchiveWriter, ArchiveError> {
+        std::fs::create_dir_all(dir).map_err(|source| ArchiveError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(ArchiveWriter {
+            dir: dir.to_path_buf(),
+            max_file_bytes: max_file_bytes.max(1),
+            current: None,
+            seq: 0,
+        })
+    }
+
+    /// Writes the response and its metadata; returns the response's record id.
+    pub fn write(&mut self, page: &Page, meta: &FetchMeta) -> Result<String, ArchiveError> {
+        let id = new_record_id();
+        let date = page.fetched.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let mut http = format!("HTTP/1.1 {} {}\r\n", page.status, reason(page.status)).into_bytes();
+        if let Some(ct) = &page.content_type {
+            http.extend_from_slice(format!("Content-Type: {}\r\n", clean(ct)).as_bytes());
+        }
+        if let Some(etag) = &page.etag {
+            http.extend_from_slice(format!("ETag: {}\r\n", clean(etag)).as_bytes());
+        }
+        if let Some(lm) = &page.last_modified {
+            http.extend_from_slice(format!("Last-Modified: {}\r\n", clean(lm)).as_bytes());
+        }
+        http.extend_from_slice(format!("Content-Length: {}\r\n\r\n", page.body.len()).as_bytes());
+        http.extend_from_slice(&page.body);
+        let target = clean(page.final_url.as_str());
+        let response = record(
+            &[
+                ("WARC-Type", "response"),
+                ("WARC-Record-ID", &id),
+                ("WARC-Date", &date),
+                ("WARC-Target-URI", &target),
+                ("Content-Type", "application/http;msgtype=response"),
+            ],
+            &http,
+        );
+        let json = serde_json::to_vec(meta).expect("metadata serializes");
+        let meta_id = new_record_id();
+        let metadata = record(
+            &[
+                ("WARC-Type", "metadata"),
+                ("WARC-Record-ID", &meta_id),
+                ("WARC-Date", &date),
+                ("WARC-Target-URI", &target),
+                ("WARC-Concurrent-To", &id),
+                ("Content-Type", "application/json"),
+            ],
+            &json,
+        );
+        self.append(&response)?;
+        self.append(&metadata)?;
+        Ok(id)
+    }
+
+    fn append(&mut self, record: &[u8]) -> Result<(), ArchiveError> {
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|(_, _, n)| *n >= self.max_file_bytes)
+        {
+            self.rotate()?;
+        }
+        let (path, file, written) = self.current.as_mut().expect("rotate opened a file");
+        let mut gz = GzEncoder::new(Vec::with_capacity(record.len() / 3), Compression::fast());
+        gz.write_all(record)
+            .and_then(|_| gz.finish())
+            .and_then(|bytes| {
+                *written += bytes.len() as u64;
+                file.write_all(&bytes)
+            })
+            .map_err(|source| ArchiveError::Io {
+                path: path.clone(),
+                source,
+            })
+    }
+
+    fn rotate(&mut self) -> Result<(), ArchiveError> {
+        self.sync()?;
+        self.seq += 1;
+        let name = format!(
+            "kabar-{}-{:05}.warc.gz",
+            Utc::now().format("%Y%m%d%H%M%S%3f"),
+            self.seq
+        );
+        let path = self.dir.join(name);
+        let file = OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&path)
+            .map_err(|source| ArchiveError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        self.current = Some((path, BufWriter::new(file), 0));
+        let info = format!(
+            "software: kabar/{}\r\nformat: WARC File Format 1.1\r\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        let date = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let id = new_record_id();
+        let warcinfo = record(
+            &[
+                ("WARC-Type", "warcinfo"),
+                ("WARC-Record-ID", &id),
+                ("WARC-Date", &date),
+                ("Content-Type", "application/warc-fields"),
+            ],
+            info.as_bytes(),
+        );
+        self.append(&warcinfo)
+    }
+
+    /// Flushes and fsyncs the current file: records written so far survive
+    /// a crash.
+    pub fn sync(&mut self) -> Result<(), ArchiveError> {
+        if let Some((path, file, _)) = self.current.as_mut() {
+            file.flush()
+                .and_then(|_| file.get_ref().sync_data())
+                .map_err(|source| ArchiveError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ArchiveWriter {
+    fn drop(&mut self) {
+        let _ = self.sync();
+    }
+}
+
+fn record(headers: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
+    let mut out = b"WARC/1.1\r\n".to_vec();
+    for (k, v) in headers {
+        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", block.len()).as_bytes());
+    out.extend_from_slice(block);
+    out.extend_from_slice(b"\r\n\r\n");
+    out
+}
+
+/// Header values never carry line breaks (a hostile header must not forge
+/// WARC fields).
+fn clean(value: &str) -> String {
+    value.replace(['\r', '\n'], " ")
+}
+
+fn new_record_id() -> String {
+    let bytes: [u8; 16] = std::array::from_fn(|_| fastrand::u8(..));
+    let mut b = bytes;
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "<urn:uuid:{}-{}-{}-{}-{}>",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+fn reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+/// One record read back.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub headers: Vec<(String, String)>,
+    pub block: Vec<u8>,
+}
+
+impl Record {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response re-read from the archive, with its metadata.
+#[derive(Debug, Clone)]
+pub struct ArchivedFetch {
+    pub record_id: String,
+    pub page: Page,
+    pub meta: FetchMeta,
+}
+
+/// Every archive file in `dir`, oldest first.
+pub fn archive_files(dir: &Path) -> Result<Vec<PathBuf>, ArchiveError> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().ends_with(".warc.gz"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(source) => {
+            return Err(ArchiveError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    files.sort();
+    Ok(files)
+}
+
+/// Reads every record of one file, in order. A truncated last record (a
+/// crash mid-write) ends the file quietly; other damage is an error.
+pub fn read_records(path: &Path) -> Result<Vec<Record>, ArchiveError> {
+    let file = File::open(path).map_err(|source| ArchiveError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = BufReader::new(MultiGzDecoder::new(BufReader::new(file)));
+    let mut records = Vec::new();
+    let mut offset = 0u64;
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) => break,
+            Ok(n) => offset += n as u64,
+            Err(_) => break, // torn gzip member at the end
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.trim_end() != "WARC/1.1" && line.trim_end() != "WARC/1.0" {
+            return Err(ArchiveError::Malformed {
+                path: path.to_path_buf(),
+                offset,
+                message: format!("expected a WARC version line, found {:?}", line.trim_end()),
+            });
+        }
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return Ok(records); // torn record
+            }
+            offset += h.len() as u64;
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let len: usize = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .ok_or_else(|| ArchiveError::Malformed {
+                path: path.to_path_buf(),
+                offset,
+                message: "record without Content-Length".into(),
+            })?;
+        let mut block = vec![0; len];
+        if reader.read_exact(&mut block).is_err() {
+            return Ok(records); // torn record
+        }
+        offset += len as u64;
+        let mut end = [0u8; 4];
+        let _ = reader.read_exact(&mut end);
+        offset += 4;
+        records.push(Record { headers, block });
+    }
+    Ok(records)
+}
+
+/// The responses of one file with their metadata records.
+pub fn read_fetches(path: &Path) -> Result<Vec<ArchivedFetch>, ArchiveError> {
+    let records = read_records(path)?;
+    let mut metas: std::collections::HashMap<String, FetchMeta> = std::collections::HashMap::new();
+    for r in records
+        .iter()
+        .filter(|r| r.header("WARC-Type") == Some("metadata"))
+    {
+        if let (Some(to), Ok(meta)) = (
+            r.header("WARC-Concurrent-To"),
+            serde_json::from_slice::<FetchMeta>(&r.block),
+        ) {
+            metas.insert(to.to_string(), meta);
+        }
+    }
+    let mut out = Vec::new();
+    for r in records
+        .iter()
+        .filter(|r| r.header("WARC-Type") == Some("response"))
+    {
+        let Some(id) = r.header("WARC-Record-ID") else {
+            continue;
+        };
+        let Some(meta) = metas.remove(id) else {
+            continue;
+        };
+        let Some(page) = parse_response(r, &meta) else {
+            continue;
+        };
+        out.push(ArchivedFetch {
+            record_id: id.to_string(),
+            page,
+            meta,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_response(r: &Record, meta: &FetchMeta) -> Option<Page> {
+    let split = r.block.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&r.block[..split]).to_string();
+    let body = r.block[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines.next()?.split_whitespace().nth(1)?.parse().ok()?;
+    let header = |name: &str| {
+        head.split("\r\n").skip(1).find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    };
+    let fetched = r
+        .header("WARC-Date")
+        .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(Utc::now);
+    let final_url = url::Url::parse(r.header("WARC-Target-URI")?).ok()?;
+    Some(Page {
+        requested_url: url::Url::parse(&meta.requested_url).unwrap_or_else(|_| final_url.clone()),
+        final_url,
+        status,
+        content_type: header("Content-Type"),
+        etag: header("ETag"),
+        last_modified: header("Last-Modified"),
+        body,
+        fetched,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(url: &str, body: &str) -> Page {
+        Page {
+            requested_url: url.parse().unwrap(),
+            final_url: url.parse().unwrap(),
+            status: 200,
+            content_type: Some("text/html; charset=utf-8".into()),
+            etag: Some("\"v1\"\r\nWARC-Type: forged".into()),
+            last_modified: None,
+            body: body.as_bytes().to_vec(),
+            fetched: "2025-03-14T01:30:00Z".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn records_round_trip_and_files_rotate() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ArchiveWriter::open(dir.path(), 600).unwrap();
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let meta = FetchMeta {
+                kind: "article".into(),
+                source: "s".into(),
+                requested_url: format!("http://a.test/{i}?utm_source=x"),
+                title_hint: Some(format!("ข่าว {i}")),
+                ..Default::default()
+            };
+            let body = format!("<p>โฆษณาหลอกลวง {i}</p>{}", "x".repeat(300));
+            ids.push(
+                w.write(&page(&format!("http://a.test/{i}"), &body), &meta)
+                    .unwrap(),
+            );
+        }
+        w.sync().unwrap();
+        let files = archive_files(dir.path()).unwrap();
+        assert!(files.len() > 1, "rotated by size: {files:?}");
+        let fetches: Vec<ArchivedFetch> = files
+            .iter()
+            .flat_map(|f| read_fetches(f).unwrap())
+            .collect();
+        assert_eq!(fetches.len(), 5);
+        assert_eq!(
+            fetches
+                .iter()
+                .map(|f| f.record_id.clone())
+                .collect::<Vec<_>>(),
+            ids
+        );
+        let f = &fetches[3];
+        assert!(String::from_utf8_lossy(&f.page.body).contains("โฆษณาหลอกลวง 3"));
+        assert_eq!(f.meta.title_hint.as_deref(), Some("ข่าว 3"));
+        assert_eq!(f.page.final_url.as_str(), "http://a.test/3");
+        assert_eq!(
+            f.page.requested_url.as_str(),
+            "http://a.test/3?utm_source=x"
+        );
+        assert_eq!(f.page.fetched.to_rfc3339(), "2025-03-14T01:30:00+00:00");
+        // A header value with a line break cannot add header lines.
+        assert!(!f.page.etag.as_deref().unwrap().contains('\n'));
+    }
+
+    #[test]
+    fn a_torn_last_record_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ArchiveWriter::open(dir.path(), DEFAULT_MAX_FILE_BYTES).unwrap();
+        let meta = FetchMeta {
+            kind: "article".into(),
+            requested_url: "http://a.test/1".into(),
+            ..Default::default()
+        };
+        w.write(&page("http://a.test/1", "<p>one</p>"), &meta)
+            .unwrap();
+        w.write(&page("http://a.test/2", "<p>two</p>"), &meta)
+            .unwrap();
+        drop(w);
+        let file = &archive_files(dir.path()).unwrap()[0];
+        let bytes = std::fs::read(file).unwrap();
+        std::fs::write(file, &bytes[..bytes.len() - 20]).unwrap();
+        let fetches = read_fetches(file).unwrap();
+        assert_eq!(fetches.len(), 1, "the complete pair survives");
+    }
+}

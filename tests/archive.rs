@@ -1,0 +1,75 @@
+//! Every fetched response is archived (WARC), and `kabar reindex` rebuilds
+//! the index from the archive without fetching anything.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{TestWeb, Workspace, json_lines, manifest, stderr, stdout};
+use serde_json::Value;
+
+fn documents(ws: &Workspace) -> BTreeMap<String, Value> {
+    json_lines(&ws.kabar(&["search", "--json", "--limit", "1000"]))
+        .into_iter()
+        .map(|d| (d["id"].as_str().unwrap().to_string(), d))
+        .collect()
+}
+
+#[test]
+fn reindex_rebuilds_the_same_index_from_the_archive_without_fetching() {
+    let web = TestWeb::start();
+    let ws = Workspace::new(&web, &["catalog"]);
+    let out = ws.kabar(&["crawl", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = documents(&ws);
+    assert_eq!(before.len(), manifest().len());
+    assert!(before.values().all(|d| {
+        d["warc_id"]
+            .as_str()
+            .is_some_and(|w| w.starts_with("<urn:uuid:"))
+    }));
+    let archive = ws.path().join("data/archive");
+    let files: Vec<_> = std::fs::read_dir(&archive).unwrap().flatten().collect();
+    assert!(
+        !files.is_empty()
+            && files
+                .iter()
+                .all(|f| f.file_name().to_string_lossy().ends_with(".warc.gz"))
+    );
+
+    let hits: usize = web.all_hits().values().sum();
+    // Even with the index gone.
+    std::fs::remove_dir_all(ws.path().join("data/tantivy")).unwrap();
+    let out = ws.kabar(&["reindex", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(summary["articles_indexed"], manifest().len(), "{summary:#}");
+    assert_eq!(
+        web.all_hits().values().sum::<usize>(),
+        hits,
+        "reindex fetched something"
+    );
+
+    let after = documents(&ws);
+    assert_eq!(after.len(), before.len());
+    for (id, d) in &before {
+        let a = &after[id];
+        for field in [
+            "url",
+            "title",
+            "body",
+            "lang",
+            "country",
+            "region",
+            "published",
+            "warc_id",
+        ] {
+            assert_eq!(a[field], d[field], "{id}: {field}");
+        }
+    }
+
+    // A crawl after the reindex still knows what it has.
+    let out = ws.kabar(&["crawl", "--json"]);
+    let summary: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(summary["articles_fetched"], 0);
+}
