@@ -43,8 +43,11 @@ pub enum Command {
     Reindex(ReindexArgs),
     /// Search the index
     Search(SearchArgs),
-    /// Extract the article from one saved HTML file, as the crawl would
+    /// Extract the article from saved HTML files, as the crawl would
     Extract(ExtractArgs),
+    /// Measure a stage against pages with known answers
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// List or check the source catalog
     #[command(subcommand)]
     Sources(SourcesCommand),
@@ -131,15 +134,47 @@ pub struct SearchArgs {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// Saved HTML file (raw bytes, any encoding); - for standard input
-    pub file: PathBuf,
+    /// Saved HTML files (raw bytes, any encoding) or folders of them
+    /// (*.html, *.htm); - for standard input
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// The page's URL, to resolve relative links and read dates from the path
     #[arg(long)]
     pub url: Option<String>,
     /// The HTTP Content-Type the page was served with (its charset counts)
     #[arg(long, value_name = "TYPE")]
     pub content_type: Option<String>,
-    /// Print the article as one JSON object
+    /// When the page was fetched (RFC 3339), for relative dates such as
+    /// "2 hours ago" [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub fetched: Option<String>,
+    /// One JSON object per file per line, with its path
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Score extraction on a folder of pages with expected output
+    /// (DIR/items.jsonl; see ARCHITECTURE.md) and time it
+    Extraction(EvalExtractionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalExtractionArgs {
+    /// Folder holding items.jsonl and the pages it names
+    pub dir: PathBuf,
+    /// Timed passes over all pages for throughput (after the scoring pass)
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub rounds: usize,
+    /// Also list every page with its scores, worst body F1 first
+    #[arg(long)]
+    pub pages: bool,
+    /// Score another extractor's output instead of running kabar's: JSON
+    /// lines of {"id", "text", "title", "published"}
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// The whole report as one JSON object
     #[arg(long)]
     pub json: bool,
 }

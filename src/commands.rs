@@ -16,8 +16,8 @@ use url::Url;
 
 use crate::analyze::detect_language;
 use crate::cli::{
-    Cli, Command, CrawlArgs, ExtractArgs, ReindexArgs, RunArgs, SearchArgs, SortArg,
-    SourcesCommand, SourcesHealthArgs, SourcesListArgs,
+    Cli, Command, CrawlArgs, EvalCommand, EvalExtractionArgs, ExtractArgs, ReindexArgs, RunArgs,
+    SearchArgs, SortArg, SourcesCommand, SourcesHealthArgs, SourcesListArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
@@ -87,6 +87,7 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Reindex(args) => reindex(&config, &args, &mut out),
         Command::Search(args) => search(&config, &args, &mut out),
         Command::Extract(args) => extract(&args, &mut out),
+        Command::Eval(EvalCommand::Extraction(args)) => eval_extraction(&args, &mut out),
         Command::Sources(SourcesCommand::List(args)) => sources_list(&config, &args, &mut out),
         Command::Sources(SourcesCommand::Check) => sources_check(&config, &mut out),
         Command::Sources(SourcesCommand::Health(args)) => sources_health(&config, &args, &mut out),
@@ -579,6 +580,9 @@ fn truncate(s: &str, width: usize) -> String {
 
 #[derive(Serialize)]
 struct ExtractOutput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    status: crate::extract::ExtractStatus,
     title: String,
     text: String,
     published: Option<DateTime<Utc>>,
@@ -589,65 +593,276 @@ struct ExtractOutput {
     lang: String,
     lang_confidence: f64,
     encoding: String,
+    truncated: bool,
+}
+
+/// File extensions `kabar extract DIR` picks up.
+const PAGE_EXTENSIONS: &[&str] = &["html", "htm", "xhtml", "shtml"];
+
+/// The files named, with folders expanded to the pages inside them
+/// (recursively, sorted by path).
+fn page_files(args: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for arg in args {
+        if !arg.is_dir() {
+            files.push(arg.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        let mut dirs = vec![arg.clone()];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| PAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+                {
+                    found.push(path);
+                }
+            }
+        }
+        found.sort();
+        files.extend(found);
+    }
+    files
 }
 
 fn extract(args: &ExtractArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
-    let bytes = if args.file.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf)?;
-        buf
-    } else {
-        read_file(&args.file)?
-    };
     let url = args
         .url
         .as_deref()
         .map(|u| Url::parse(u).map_err(|e| CommandError::Input(format!("--url '{u}': {e}"))))
         .transpose()?;
-    let e = extract_page(&bytes, args.content_type.as_deref(), url.as_ref());
-    let sample = format!("{}\n{}", e.title, e.text);
-    let lang = detect_language(&sample, e.lang_declared.as_deref(), &[]);
-    let output = ExtractOutput {
-        title: e.title,
-        text: e.text,
-        published: e.published,
-        modified: e.modified,
-        authors: e.authors,
-        canonical_url: e.canonical_url.map(|u| u.to_string()),
-        lang_declared: e.lang_declared,
-        lang: lang.lang,
-        lang_confidence: lang.confidence,
-        encoding: e.encoding,
+    let fetched = match args.fetched.as_deref() {
+        Some(t) => DateTime::parse_from_rfc3339(t)
+            .map_err(|e| CommandError::Input(format!("--fetched '{t}': {e}")))?
+            .with_timezone(&Utc),
+        None => Utc::now(),
     };
-    if args.json {
-        serde_json::to_writer_pretty(&mut *out, &output).map_err(std::io::Error::other)?;
-        writeln!(out)?;
-    } else {
-        let none = || "-".to_string();
-        writeln!(out, "title:         {}", output.title)?;
-        let date = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339()).unwrap_or_else(none);
-        writeln!(out, "published:     {}", date(output.published))?;
-        writeln!(out, "modified:      {}", date(output.modified))?;
-        writeln!(out, "authors:       {}", output.authors.join("; "))?;
-        writeln!(
-            out,
-            "canonical_url: {}",
-            output.canonical_url.clone().unwrap_or_else(none)
-        )?;
-        writeln!(
-            out,
-            "lang_declared: {}",
-            output.lang_declared.clone().unwrap_or_else(none)
-        )?;
-        writeln!(
-            out,
-            "lang:          {} ({:.2})",
-            output.lang, output.lang_confidence
-        )?;
-        writeln!(out, "encoding:      {}", output.encoding)?;
-        writeln!(out)?;
-        writeln!(out, "{}", output.text)?;
+    let files = page_files(&args.files);
+    let many = files.len() > 1;
+    let mut num_unreadable = 0;
+    for file in &files {
+        let bytes = if file.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            buf
+        } else {
+            match read_file(file) {
+                Ok(b) => b,
+                // One unreadable file does not stop the others.
+                Err(e) if many => {
+                    eprintln!("kabar: {e}");
+                    num_unreadable += 1;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let e = extract_page(&bytes, args.content_type.as_deref(), url.as_ref(), fetched);
+        let sample = format!("{}\n{}", e.title, e.text);
+        let lang = detect_language(&sample, e.lang_declared.as_deref(), &[]);
+        let output = ExtractOutput {
+            path: (args.json || many).then(|| file.display().to_string()),
+            status: e.status,
+            title: e.title,
+            text: e.text,
+            published: e.published,
+            modified: e.modified,
+            authors: e.authors,
+            canonical_url: e.canonical_url.map(|u| u.to_string()),
+            lang_declared: e.lang_declared,
+            lang: lang.lang,
+            lang_confidence: lang.confidence,
+            encoding: e.encoding,
+            truncated: e.truncated,
+        };
+        if args.json {
+            serde_json::to_writer(&mut *out, &output).map_err(std::io::Error::other)?;
+            writeln!(out)?;
+        } else {
+            print_extracted(&output, out)?;
+        }
     }
+    if num_unreadable > 0 {
+        return Err(CommandError::Input(format!(
+            "{num_unreadable} of {} files could not be read",
+            files.len()
+        )));
+    }
+    Ok(Exit::Ok)
+}
+
+fn print_extracted(output: &ExtractOutput, out: &mut impl Write) -> std::io::Result<()> {
+    let none = || "-".to_string();
+    if let Some(path) = &output.path {
+        writeln!(out, "== {path}")?;
+    }
+    let status = if output.status.is_article() {
+        output.status.to_string()
+    } else {
+        format!("{} ({})", output.status, output.status.reason())
+    };
+    writeln!(out, "status:        {status}")?;
+    writeln!(out, "title:         {}", output.title)?;
+    let date = |d: Option<DateTime<Utc>>| d.map(|d| d.to_rfc3339()).unwrap_or_else(none);
+    writeln!(out, "published:     {}", date(output.published))?;
+    writeln!(out, "modified:      {}", date(output.modified))?;
+    writeln!(out, "authors:       {}", output.authors.join("; "))?;
+    writeln!(
+        out,
+        "canonical_url: {}",
+        output.canonical_url.clone().unwrap_or_else(none)
+    )?;
+    writeln!(
+        out,
+        "lang_declared: {}",
+        output.lang_declared.clone().unwrap_or_else(none)
+    )?;
+    writeln!(
+        out,
+        "lang:          {} ({:.2})",
+        output.lang, output.lang_confidence
+    )?;
+    let truncated = if output.truncated { " (truncated)" } else { "" };
+    writeln!(out, "encoding:      {}{truncated}", output.encoding)?;
+    writeln!(out)?;
+    writeln!(out, "{}", output.text)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- eval
+
+fn eval_extraction(args: &EvalExtractionArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let (cases, skipped) =
+        crate::eval::load(&args.dir).map_err(|e| CommandError::Input(e.to_string()))?;
+    if cases.is_empty() {
+        return Err(CommandError::Input(format!(
+            "{}: no readable pages in items.jsonl",
+            args.dir.display()
+        )));
+    }
+    let mut report = match &args.answers {
+        Some(path) => {
+            let raw = std::fs::read_to_string(path)
+                .map_err(|e| CommandError::Input(format!("cannot read {}: {e}", path.display())))?;
+            let answers = raw
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| {
+                    serde_json::from_str(l).map_err(|e| {
+                        CommandError::Input(format!("{}:{}: {e}", path.display(), i + 1))
+                    })
+                })
+                .collect::<Result<Vec<crate::eval::Answer>, _>>()?;
+            crate::eval::score_answers(&cases, &answers)
+        }
+        None => crate::eval::run(&cases, args.rounds),
+    };
+    report.skipped = skipped;
+    if args.json {
+        serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::other)?;
+        writeln!(out)?;
+        return Ok(Exit::Ok);
+    }
+    for s in &report.skipped {
+        eprintln!("kabar: skipped {s}");
+    }
+    if args.pages {
+        let mut pages: Vec<_> = report.pages.iter().collect();
+        pages.sort_by(|a, b| {
+            let f = |p: &crate::eval::PageResult| {
+                p.body.map(|s| s.f1).or(p.prefix_recall).unwrap_or(1.0)
+            };
+            f(a).total_cmp(&f(b))
+        });
+        writeln!(
+            out,
+            "{:<44} {:<6} {:>5} {:>5} {:>5} {:>6} {:>5} {:>5}",
+            "page", "lang", "P", "R", "F1", "prefix", "title", "date"
+        )?;
+        for p in pages {
+            let num = |x: Option<f64>| x.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into());
+            let ok = |x: Option<bool>| match x {
+                Some(true) => "ok",
+                Some(false) => "WRONG",
+                None => "-",
+            };
+            writeln!(
+                out,
+                "{:<44} {:<6} {:>5} {:>5} {:>5} {:>6} {:>5} {:>5}  {}",
+                truncate(&p.id, 44),
+                p.lang,
+                num(p.body.map(|s| s.precision)),
+                num(p.body.map(|s| s.recall)),
+                num(p.body.map(|s| s.f1)),
+                num(p.prefix_recall),
+                ok(p.title_lenient),
+                ok(p.date_ok),
+                p.status,
+            )?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "{:<8} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>5} {:>6}",
+        "lang",
+        "pages",
+        "body",
+        "P",
+        "R",
+        "F1",
+        "prefix",
+        "title=",
+        "title~",
+        "titles",
+        "dates",
+        "date"
+    )?;
+    let rows = report
+        .by_lang
+        .iter()
+        .map(|(l, g)| (l.as_str(), g))
+        .chain(std::iter::once(("ALL", &report.all)));
+    for (lang, g) in rows {
+        let pct = |n: usize, x: f64| {
+            if n == 0 {
+                "-".to_string()
+            } else {
+                format!("{x:.3}")
+            }
+        };
+        writeln!(
+            out,
+            "{:<8} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7} {:>5} {:>6}",
+            lang,
+            g.num_pages,
+            g.num_body,
+            pct(g.num_body, g.body_precision),
+            pct(g.num_body, g.body_recall),
+            pct(g.num_body, g.body_f1),
+            pct(g.num_prefix, g.prefix_recall),
+            pct(g.num_title, g.title_exact),
+            pct(g.num_title, g.title_lenient),
+            g.num_title,
+            g.num_date,
+            pct(g.num_date, g.date_accuracy),
+        )?;
+    }
+    let t = &report.throughput;
+    writeln!(
+        out,
+        "\nthroughput: {:.1} pages/s on one core ({:.1} MB/s; {} pages x {} rounds in {:.2} s)",
+        t.pages_per_second, t.megabytes_per_second, t.num_pages, t.rounds, t.seconds
+    )?;
     Ok(Exit::Ok)
 }
 

@@ -21,6 +21,7 @@ pub mod charset;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod eval;
 pub mod extract;
 pub mod fetch;
 pub mod index;

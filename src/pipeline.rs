@@ -715,8 +715,15 @@ fn build_article(
         &page.body,
         page.content_type.as_deref(),
         Some(&page.final_url),
+        page.fetched,
     );
     let num_chars = extracted.text.chars().count();
+    if !extracted.status.is_article() {
+        return Err(Failure::new(
+            FailureKind::NoArticle,
+            extracted.status.reason(),
+        ));
+    }
     if num_chars < min_text_chars {
         return Err(Failure::new(
             FailureKind::NoArticle,

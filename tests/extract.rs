@@ -5,6 +5,7 @@
 mod common;
 
 use common::{fixtures, kabar, stderr, stdout};
+use kabar::extract::{ExtractStatus, extract_page};
 use serde_json::Value;
 
 fn extract_json(args: &[&str]) -> Value {
@@ -274,4 +275,208 @@ fn extract_reads_standard_input_and_reports_missing_files() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["title"], "Scam ads");
     assert_eq!(v["lang"], "en");
+}
+
+// ------------------------------------------------------------ several files
+
+#[test]
+fn several_files_and_folders_give_one_json_line_each_with_its_path() {
+    let dates = fixtures().join("extract/dates");
+    let single = fixtures().join("extract/ms-entry-content.html");
+    let out = kabar(&[
+        "extract",
+        "--json",
+        "--fetched",
+        "2025-03-20T10:00:00Z",
+        single.to_str().unwrap(),
+        dates.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let num_dated = std::fs::read_dir(&dates)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "html")
+        })
+        .count();
+    assert_eq!(lines.len(), 1 + num_dated);
+    assert_eq!(lines[0]["path"], single.to_str().unwrap());
+    for line in &lines {
+        assert!(line["path"].as_str().unwrap().ends_with(".html"));
+        assert_eq!(line["status"], "article", "{}", line["path"]);
+    }
+    // A missing file is reported by name and the others still come out.
+    let out = kabar(&[
+        "extract",
+        "--json",
+        "/nonexistent/a.html",
+        single.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("/nonexistent/a.html"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out).lines().count(), 1);
+}
+
+// ------------------------------------------------------------ dates
+
+#[test]
+fn visible_dates_in_every_first_class_language_are_read() {
+    let dir = fixtures().join("extract/dates");
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let expected = expected.as_object().unwrap();
+    assert!(expected.len() >= 16);
+    for (name, want) in expected {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let fetched = want["fetched"].as_str().unwrap().parse().unwrap();
+        let got = extract_page(&bytes, None, None, fetched);
+        assert_eq!(got.status, ExtractStatus::Article, "{name}");
+        assert_eq!(got.title, want["title"].as_str().unwrap(), "{name}");
+        let want_date: chrono::DateTime<chrono::Utc> =
+            want["published"].as_str().unwrap().parse().unwrap();
+        assert_eq!(got.published, Some(want_date), "{name}");
+    }
+}
+
+// ------------------------------------------------------------ bad input
+
+/// Generous for a debug build on a busy machine; the point is "bounded",
+/// not fast (speed is measured by `kabar eval extraction`).
+const BAD_INPUT_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+#[test]
+fn empty_and_whitespace_pages_say_so() {
+    for bytes in [
+        &b""[..],
+        b"   \n\t ",
+        b"<html><head></head><body></body></html>",
+    ] {
+        let got = extract_page(bytes, None, None, now());
+        assert_eq!(got.status, ExtractStatus::Empty, "{bytes:?}");
+        assert!(got.text.is_empty());
+    }
+}
+
+#[test]
+fn binary_content_is_recognised() {
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10";
+    let mut noise = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..10_000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        noise.push((x >> 16) as u8);
+    }
+    for bytes in [&png[..], &noise[..], b"%PDF-1.7\n%\xe2\xe3\xcf\xd3"] {
+        let got = extract_page(bytes, Some("text/html"), None, now());
+        assert_eq!(got.status, ExtractStatus::Binary);
+        assert!(got.text.is_empty());
+    }
+}
+
+fn article_html(num_paragraphs: usize) -> String {
+    let para = "<p>Regulators in Manila fined an e-wallet operator over misleading cashback \
+                advertisements, saying most users could never claim the promised rewards.</p>";
+    format!(
+        "<!doctype html><html lang=\"en\"><head><title>E-wallet fined</title></head><body>\
+         <article><h1>E-wallet fined</h1>{}</article></body></html>",
+        para.repeat(num_paragraphs)
+    )
+}
+
+#[test]
+fn a_truncated_page_still_gives_what_it_has() {
+    let html = article_html(10);
+    let cut = &html.as_bytes()[..html.len() * 2 / 3];
+    let got = extract_page(cut, None, None, now());
+    assert_eq!(got.status, ExtractStatus::Article);
+    assert!(got.text.contains("Regulators in Manila"));
+    // Cut inside a multi-byte character and inside a tag.
+    let thai = "<html><body><article><p>ธนาคารแห่งประเทศไทยเตือนประชาชน".repeat(3);
+    let bytes = &thai.as_bytes()[..thai.len() - 2];
+    let got = extract_page(bytes, None, None, now());
+    assert_ne!(got.status, ExtractStatus::Binary);
+}
+
+#[test]
+fn a_fifty_megabyte_page_is_cut_and_bounded() {
+    let mut html = article_html(20);
+    let filler = "<div class=\"x\"><span>filler</span></div>\n".repeat(50 * 1024 * 1024 / 40);
+    html.insert_str(html.len() - "</body></html>".len(), &filler);
+    assert!(html.len() >= 50 * 1024 * 1024);
+    let start = std::time::Instant::now();
+    let got = extract_page(html.as_bytes(), None, None, now());
+    assert!(
+        start.elapsed() < BAD_INPUT_TIME_LIMIT,
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(got.truncated);
+    assert_eq!(got.status, ExtractStatus::Article);
+    assert!(got.text.contains("Regulators in Manila"));
+}
+
+#[test]
+fn a_hundred_thousand_levels_deep_page_neither_overflows_nor_hangs() {
+    const DEPTH: usize = 100_000;
+    for tag in ["div", "span", "blockquote", "table"] {
+        let mut html = String::from("<html><body><article><p>");
+        html.push_str(
+            "Regulators in Manila fined an e-wallet operator over misleading cashback ads, \
+             saying most users could never claim the promised rewards.</p>",
+        );
+        for _ in 0..DEPTH {
+            html.push_str(&format!("<{tag}>x"));
+        }
+        let start = std::time::Instant::now();
+        let got = extract_page(html.as_bytes(), None, None, now());
+        assert!(
+            start.elapsed() < BAD_INPUT_TIME_LIMIT,
+            "{tag}: {:?}",
+            start.elapsed()
+        );
+        assert!(got.text.contains("Regulators in Manila"), "{tag}");
+    }
+}
+
+// ------------------------------------------------------------ not an article
+
+#[test]
+fn a_section_front_is_a_listing_not_an_article() {
+    let bytes = std::fs::read(fixtures().join("extract/not-article/section-front.html")).unwrap();
+    let got = extract_page(&bytes, None, None, now());
+    assert_eq!(got.status, ExtractStatus::Listing, "{}", got.text);
+}
+
+#[test]
+fn a_video_page_without_text_is_not_an_article() {
+    let bytes = std::fs::read(fixtures().join("extract/not-article/video-page.html")).unwrap();
+    let got = extract_page(&bytes, None, None, now());
+    assert_eq!(got.status, ExtractStatus::NoText, "{}", got.text);
+    assert_eq!(got.title, "คลิป: ผู้เสียหายเล่าประสบการณ์ถูกหลอกลงทุน");
+}
+
+#[test]
+fn every_golden_page_is_an_article() {
+    for entry in std::fs::read_dir(fixtures().join("extract")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "html") {
+            let got = extract_page(&std::fs::read(&path).unwrap(), None, None, now());
+            assert_eq!(got.status, ExtractStatus::Article, "{}", path.display());
+        }
+    }
 }

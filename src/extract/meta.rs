@@ -4,12 +4,15 @@
 //! inside `@graph`), OpenGraph and other meta tags, microdata (`itemprop`),
 //! then the visible page (`<h1>`, `<time>`, bylines) and finally the URL.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use chrono::{DateTime, Utc};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use url::Url;
 
-use super::dates::{date_from_url_path, parse_machine_date};
+use super::dates::{date_from_url_path, parse_machine_date, parse_text_date};
 
 /// What the structured data of a page says.
 #[derive(Debug, Default, Clone)]
@@ -31,26 +34,43 @@ const ARTICLE_TYPES: &[&str] = &[
     "BackgroundNewsArticle",
     "BlogPosting",
     "LiveBlogPosting",
+    "SocialMediaPosting",
+    "DiscussionForumPosting",
+    "ScholarlyArticle",
+    "Review",
     "TechArticle",
     "Report",
     "WebPage",
 ];
 
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("static selector")
+/// The parsed form of a static selector, parsed once per process: parsing
+/// costs more than most of the matching it is used for.
+fn sel(s: &'static str) -> &'static Selector {
+    static CACHE: LazyLock<Mutex<HashMap<&'static str, &'static Selector>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(s)
+        .or_insert_with(|| Box::leak(Box::new(Selector::parse(s).expect("static selector"))))
 }
 
 /// The first article-typed object of all JSON-LD blocks, preferring news
 /// types over `WebPage`.
 pub fn json_ld(doc: &Html) -> JsonLdArticle {
     let mut values = Vec::new();
-    for script in doc.select(&sel(r#"script[type="application/ld+json"]"#)) {
+    for script in doc.select(sel(r#"script[type="application/ld+json"]"#)) {
         let raw: String = script.text().collect();
         // Some CMSs leave HTML comments or trailing semicolons around the JSON.
         let cleaned = raw
             .trim()
             .trim_start_matches("<!--")
             .trim_end_matches("-->")
+            .trim()
+            .trim_start_matches("//")
+            .trim_start_matches("<![CDATA[")
+            .trim_end_matches("]]>")
+            .trim()
+            .trim_end_matches("//")
             .trim()
             .trim_end_matches(';');
         if let Ok(value) = serde_json::from_str::<Value>(cleaned) {
@@ -68,10 +88,14 @@ pub fn json_ld(doc: &Html) -> JsonLdArticle {
             .position(|t| types.iter().any(|x| x == t))
             .unwrap_or(usize::MAX)
     };
+    // An untyped object (or one of another type) that has a headline and a
+    // date is still the article's data.
+    let untyped = |o: &&&Value| o.get("datePublished").is_some() && o.get("headline").is_some();
     let Some(best) = objects
         .iter()
         .filter(|o| rank(o) != usize::MAX)
         .min_by_key(|o| rank(o))
+        .or_else(|| objects.iter().find(untyped))
     else {
         return JsonLdArticle::default();
     };
@@ -142,13 +166,22 @@ fn person_names(value: &Value) -> Vec<String> {
 /// The content of the first `<meta>` whose `property`, `name` or `itemprop`
 /// is one of `keys` (case-insensitive).
 pub fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
+    // Meta tags live in <head>; searching only there saves a walk over the
+    // whole page per key list (microdata in the body is read separately).
+    let root = doc.root_element();
+    let head = root
+        .children()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "head")
+        .unwrap_or(root);
+    let metas: Vec<ElementRef<'_>> = head.select(sel("meta")).collect();
     for key in keys {
-        for meta in doc.select(&sel("meta")) {
+        for meta in &metas {
             let el = meta.value();
             let matches = ["property", "name", "itemprop", "http-equiv"]
                 .iter()
                 .filter_map(|a| el.attr(a))
-                .any(|v| v.trim().eq_ignore_ascii_case(key));
+                .any(|v| v.split_whitespace().any(|t| t.eq_ignore_ascii_case(key)));
             if matches
                 && let Some(content) = el.attr("content").map(str::trim).filter(|c| !c.is_empty())
             {
@@ -187,17 +220,20 @@ const MODIFIED_META: &[&str] = &[
     "dcterms.modified",
 ];
 
-/// Publication and modification dates, by the order of trust above.
+/// Publication and modification dates, by the order of trust above. A date
+/// in the URL path is trusted over visible text (it is exact to the day);
+/// visible text on the same day adds the time.
 pub fn dates(
     doc: &Html,
     ld: &JsonLdArticle,
     url: Option<&Url>,
+    fetched: DateTime<Utc>,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let published = ld
         .published
         .or_else(|| meta_content(doc, PUBLISHED_META).and_then(|s| parse_machine_date(&s)))
         .or_else(|| {
-            doc.select(&sel("[itemprop=datePublished]")).find_map(|e| {
+            doc.select(sel("[itemprop=datePublished]")).find_map(|e| {
                 e.value()
                     .attr("datetime")
                     .or(e.value().attr("content"))
@@ -205,14 +241,86 @@ pub fn dates(
             })
         })
         .or_else(|| {
-            doc.select(&sel("time[datetime]"))
+            doc.select(sel("time[datetime]"))
                 .find_map(|e| e.value().attr("datetime").and_then(parse_machine_date))
         })
-        .or_else(|| url.and_then(|u| date_from_url_path(u.path())));
+        .or_else(|| {
+            let from_url = url.and_then(|u| date_from_url_path(u.path()));
+            let lang = declared_lang_tag(doc);
+            let visible = visible_date(doc, lang.as_deref(), fetched);
+            match (from_url, visible) {
+                (Some(u), Some(v)) if (v - u).num_hours().abs() < 24 => Some(v),
+                (Some(u), _) => Some(u),
+                (None, v) => v,
+            }
+        });
     let modified = ld
         .modified
         .or_else(|| meta_content(doc, MODIFIED_META).and_then(|s| parse_machine_date(&s)));
     (published, modified)
+}
+
+/// Elements whose text is likely the article's date line.
+const DATE_LINE_SELECTOR: &str = "time, [itemprop*=date], [class*=date], [id*=date], [class*=Date], \
+    [class*=time], [class*=publish], [class*=posted], [class*=byline], [class*=dateline], \
+    [class*=meta], [class*=info], [class*=author], [class*=ngay], [class*=tanggal], [class*=waktu]";
+
+/// Most date lines and bylines are short; longer text is prose.
+const MAX_DATE_LINE_CHARS: usize = 160;
+
+/// The first date a reader sees: in an element that looks like a date line,
+/// else in any short text before the end of the page. Elements that say a
+/// page was updated come after ones that say it was published.
+fn visible_date(doc: &Html, lang: Option<&str>, fetched: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let body = doc.select(sel("body")).next()?;
+    let lines = body
+        .select(sel(DATE_LINE_SELECTOR))
+        .map(element_text)
+        .filter(|t| !t.is_empty() && t.chars().count() <= MAX_DATE_LINE_CHARS && has_digit(t));
+    let mut updated = None;
+    for line in lines {
+        if let Some(d) = parse_text_date(&line, lang, fetched) {
+            let lower = line.to_lowercase();
+            if [
+                "updated",
+                "diperbarui",
+                "cập nhật",
+                "更新",
+                "업데이트",
+                "modified",
+            ]
+            .iter()
+            .any(|w| lower.starts_with(w))
+            {
+                updated.get_or_insert(d);
+                continue;
+            }
+            return Some(d);
+        }
+    }
+    if updated.is_some() {
+        return updated;
+    }
+    // Short text nodes anywhere, in order.
+    body.text()
+        .map(str::trim)
+        .filter(|t| t.chars().count() >= 6 && t.chars().count() <= 80 && has_digit(t))
+        .take(4000)
+        .find_map(|t| parse_text_date(t, lang, fetched))
+}
+
+/// Every date a reader sees has a digit in some script.
+fn has_digit(t: &str) -> bool {
+    t.chars().any(char::is_numeric)
+}
+
+fn declared_lang_tag(doc: &Html) -> Option<String> {
+    doc.select(sel("html"))
+        .next()
+        .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
+        .map(str::to_string)
+        .or_else(|| meta_content(doc, &["content-language", "og:locale", "language"]))
+        .map(|l| l.replace('_', "-"))
 }
 
 /// Separators between a headline and the site name in `<title>`.
@@ -224,27 +332,38 @@ const TITLE_SEPARATORS: &[&str] = &[
 pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
     let site = meta_content(doc, &["og:site_name", "application-name"]);
     let h1 = doc
-        .select(&sel("article h1, main h1, h1"))
+        .select(sel("article h1, main h1, h1"))
         .map(|e| collapse(&e.text().collect::<String>()))
         .find(|t| !t.is_empty());
-    let og = meta_content(doc, &["og:title", "twitter:title"]).map(|s| collapse(&s));
+    let og = meta_content(
+        doc,
+        &[
+            "dc.title",
+            "dc:title",
+            "dcterm:title",
+            "og:title",
+            "twitter:title",
+            "parsely-title",
+        ],
+    )
+    .map(|s| collapse(&s));
     let html_title = doc
-        .select(&sel("title"))
+        .select(sel("title"))
         .next()
         .map(|e| collapse(&e.text().collect::<String>()))
         .filter(|t| !t.is_empty());
 
-    // A headline that the <title> or og:title contains is the clean form.
+    // The metadata headline, checked against the page: an <h1> that makes
+    // up most of it is the clean form (without a site name or a "Video:"
+    // prefix); an <h1> that is only a small part of it is the site's logo.
+    let best = ld.headline.clone().or(og).or(html_title)?;
     if let Some(h1) = &h1 {
-        let contained = [&og, &html_title, &ld.headline]
-            .iter()
-            .any(|c| c.as_deref().is_some_and(|c| c.contains(h1.as_str())));
-        if contained && h1.chars().count() >= 8 {
+        let (n_h1, n_best) = (h1.chars().count(), best.chars().count());
+        if best.contains(h1.as_str()) && n_h1 >= 8 && n_h1 * 2 >= n_best {
             return Some(h1.clone());
         }
     }
-    let best = ld.headline.clone().or(og).or(html_title).or(h1)?;
-    Some(strip_site_name(&best, site.as_deref()))
+    Some(strip_site_name(&best, site.as_deref())).or(h1)
 }
 
 fn strip_site_name(title: &str, site: Option<&str>) -> String {
@@ -302,7 +421,7 @@ pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
         let byline = sel(
             "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline, .author, .author-name, .story-byline, .article-author, .writer, .reporter",
         );
-        if let Some(e) = doc.select(&byline).next() {
+        if let Some(e) = doc.select(byline).next() {
             names = split_authors(&e.text().collect::<String>());
         }
     }
@@ -419,7 +538,7 @@ pub fn split_authors(raw: &str) -> Vec<String> {
 /// resolved against the page URL.
 pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> Option<Url> {
     let raw = doc
-        .select(&sel("link[rel~=canonical]"))
+        .select(sel("link[rel~=canonical]"))
         .find_map(|e| {
             e.value()
                 .attr("href")
@@ -439,7 +558,7 @@ pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> 
 /// The language the page declares, normalised to kabar's codes.
 pub fn declared_language(doc: &Html) -> Option<String> {
     let html_lang = doc
-        .select(&sel("html"))
+        .select(sel("html"))
         .next()
         .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
         .map(str::to_string);
