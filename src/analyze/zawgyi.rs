@@ -45,8 +45,12 @@ pub fn is_zawgyi(text: &str) -> bool {
             '\u{103B}' if !prev.is_some_and(is_consonant) && next.is_some_and(is_consonant) => {
                 zawgyi += 1
             }
-            // Unicode's asat + virama stack and kinzi only exist in Unicode.
-            '\u{1039}' if next.is_some_and(is_consonant) => unicode += 1,
+            // Zawgyi's asat is U+1039, which ends a word; Unicode's virama
+            // U+1039 never does.
+            '\u{1039}' if next.is_none_or(|n| !('\u{1000}'..='\u{109F}').contains(&n)) => {
+                zawgyi += 1
+            }
+            // Kinzi exists only in Unicode.
             '\u{103A}' if prev == Some('\u{1004}') && next == Some('\u{1039}') => unicode += 1,
             // Unicode's medial ha / wa / ra after a consonant.
             '\u{103E}' | '\u{103C}' if prev.is_some_and(is_consonant) => unicode += 1,
