@@ -37,6 +37,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Poll every feed of the catalog, fetch new articles and index them
     Crawl(CrawlArgs),
+    /// Keep crawling: poll each feed when it is due, until SIGINT or SIGTERM
+    Run(RunArgs),
     /// Search the index
     Search(SearchArgs),
     /// Extract the article from one saved HTML file, as the crawl would
@@ -70,6 +72,21 @@ pub struct CrawlArgs {
     /// No progress bars, even on a terminal
     #[arg(long)]
     pub no_progress: bool,
+    /// Allow requests to private, loopback and link-local addresses
+    /// (config: crawl.allow_private)
+    #[arg(long)]
+    pub allow_private: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Allow requests to private, loopback and link-local addresses
+    /// (config: crawl.allow_private)
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Print each cycle's summary as one JSON line on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -137,6 +154,18 @@ pub enum SourcesCommand {
     List(SourcesListArgs),
     /// Validate every catalog file; errors name the file and line
     Check,
+    /// Each source's health: last success, last error, articles per day, status
+    Health(SourcesHealthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesHealthArgs {
+    /// Only sources in this state: paused, failing, silent, new, ok (repeatable)
+    #[arg(long, value_name = "STATUS")]
+    pub status: Vec<String>,
+    /// One JSON object per source per line
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

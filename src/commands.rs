@@ -16,8 +16,8 @@ use url::Url;
 
 use crate::analyze::detect_language;
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, CrawlArgs, ExtractArgs, SearchArgs, SortArg, SourcesCommand,
-    SourcesListArgs,
+    AnalyzeArgs, Cli, Command, CrawlArgs, ExtractArgs, RunArgs, SearchArgs, SortArg,
+    SourcesCommand, SourcesHealthArgs, SourcesListArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
@@ -83,10 +83,12 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Crawl(args) => crawl(&config, &args, &mut out),
+        Command::Run(args) => run_daemon(&config, &args, &mut out),
         Command::Search(args) => search(&config, &args, &mut out),
         Command::Extract(args) => extract(&args, &mut out),
         Command::Sources(SourcesCommand::List(args)) => sources_list(&config, &args, &mut out),
         Command::Sources(SourcesCommand::Check) => sources_check(&config, &mut out),
+        Command::Sources(SourcesCommand::Health(args)) => sources_health(&config, &args, &mut out),
         Command::Analyze(args) => analyze(&args, &mut out),
     }
 }
@@ -94,11 +96,17 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
 // ---------------------------------------------------------------- crawl
 
 fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let mut config = config.clone();
+    if args.allow_private {
+        config.crawl.allow_private = true;
+    }
+    let config = &config;
     let catalog = Catalog::load(&config.sources_dir)?;
     let options = CrawlOptions {
         sources: args.only.clone(),
         progress: !args.json && !args.no_progress && std::io::stderr().is_terminal(),
         stop: Arc::new(AtomicBool::new(false)),
+        due_only: false,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -116,6 +124,172 @@ fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit
     } else {
         Exit::Ok
     })
+}
+
+// ---------------------------------------------------------------- run
+
+/// The longest the daemon sleeps before looking again (it also picks up
+/// catalog edits then).
+const MAX_IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn run_daemon(config: &Config, args: &RunArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let mut config = config.clone();
+    if args.allow_private {
+        config.crawl.allow_private = true;
+    }
+    let config = &config;
+    let mut catalog = Catalog::load(&config.sources_dir)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.spawn(stop_on_signal(Arc::clone(&stop)));
+    eprintln!(
+        "kabar: running; {} sources; polling each feed when due (Ctrl-C or SIGTERM to stop)",
+        catalog.enabled().count()
+    );
+    while !stop.load(Ordering::Relaxed) {
+        let options = CrawlOptions {
+            stop: Arc::clone(&stop),
+            due_only: true,
+            ..Default::default()
+        };
+        let summary = runtime.block_on(pipeline::crawl(config, &catalog, &options))?;
+        if summary.feeds_polled > 0 || summary.articles_indexed > 0 {
+            if args.json {
+                serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+                out.flush()?;
+            } else {
+                eprintln!(
+                    "kabar: {} feeds polled ({} failed), {} articles indexed, {} duplicates linked in {:.1}s",
+                    summary.feeds_polled,
+                    summary.feeds_failed,
+                    summary.articles_indexed,
+                    summary.duplicates,
+                    summary.elapsed_secs
+                );
+            }
+        }
+        // Sleep until the next feed is due, looking at the stop flag often.
+        let urls: Vec<String> = catalog
+            .enabled()
+            .flat_map(|s| s.endpoints())
+            .map(|e| e.url().to_string())
+            .collect();
+        let now = Utc::now();
+        let next = crate::state::CrawlState::open(&config.state_path())
+            .and_then(|s| s.next_due(&urls, now))
+            .map_err(PipelineError::from)?
+            .unwrap_or(now + Duration::from_std(MAX_IDLE).expect("small"));
+        let wait = (next - now).to_std().unwrap_or_default().min(MAX_IDLE);
+        let wake = std::time::Instant::now() + wait;
+        while std::time::Instant::now() < wake && !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(
+                std::time::Duration::from_millis(100).min(wake - std::time::Instant::now()),
+            );
+        }
+        // Catalog edits take effect without a restart; a broken edit keeps the old catalog.
+        match Catalog::load(&config.sources_dir) {
+            Ok(c) => catalog = c,
+            Err(e) => tracing::error!("keeping the previous catalog: {e}"),
+        }
+    }
+    eprintln!("kabar: stopped");
+    Ok(Exit::Ok)
+}
+
+// ---------------------------------------------------------------- sources health
+
+fn sources_health(
+    config: &Config,
+    args: &SourcesHealthArgs,
+    out: &mut impl Write,
+) -> Result<Exit, CommandError> {
+    let catalog = Catalog::load(&config.sources_dir)?;
+    let sources: Vec<(String, Vec<String>)> = catalog
+        .enabled()
+        .map(|s| {
+            (
+                s.id.clone(),
+                s.endpoints().iter().map(|e| e.url().to_string()).collect(),
+            )
+        })
+        .collect();
+    let now = Utc::now();
+    let mut health = if config.state_path().exists() {
+        crate::state::CrawlState::open(&config.state_path())
+            .and_then(|s| s.health(&sources, now))
+            .map_err(PipelineError::from)?
+    } else {
+        // Never crawled: every source is new.
+        crate::state::CrawlState::in_memory()
+            .and_then(|s| s.health(&sources, now))
+            .map_err(PipelineError::from)?
+    };
+    health.retain(|h| {
+        args.status.is_empty()
+            || args.status.iter().any(|s| {
+                serde_json::to_value(h.status)
+                    .map(|v| v.as_str() == Some(s.as_str()))
+                    .unwrap_or(false)
+            })
+    });
+    health.sort_by(|a, b| (a.status, &a.source).cmp(&(b.status, &b.source)));
+    if args.json {
+        for h in &health {
+            serde_json::to_writer(&mut *out, h).map_err(std::io::Error::other)?;
+            writeln!(out)?;
+        }
+        return Ok(Exit::Ok);
+    }
+    let tz = config.timezone();
+    let when = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "-".into())
+    };
+    writeln!(
+        out,
+        "{:<24} {:<8} {:<16} {:>7}  {:<9} LAST ERROR",
+        "SOURCE", "STATUS", "LAST SUCCESS", "ART/DAY", "FEEDS"
+    )?;
+    for h in &health {
+        let status = serde_json::to_value(h.status).ok();
+        let status = status.as_ref().and_then(|v| v.as_str()).unwrap_or("?");
+        let feeds = format!(
+            "{}/{}/{}",
+            h.feeds - h.feeds_failing,
+            h.feeds_failing,
+            h.feeds_paused
+        );
+        let error = match (&h.last_error, h.last_error_at) {
+            (Some(e), at) => format!("{} {}", when(at), truncate(e, 70)),
+            _ => "-".into(),
+        };
+        writeln!(
+            out,
+            "{:<24} {:<8} {:<16} {:>7.1}  {:<9} {}",
+            truncate(&h.source, 24),
+            status,
+            when(h.last_success),
+            h.articles_per_day,
+            feeds,
+            error
+        )?;
+    }
+    let count = |st: crate::state::HealthStatus| health.iter().filter(|h| h.status == st).count();
+    use crate::state::HealthStatus as H;
+    writeln!(
+        out,
+        "{} sources: {} ok, {} silent, {} failing, {} paused, {} never polled (FEEDS = ok/failing/paused)",
+        health.len(),
+        count(H::Ok),
+        count(H::Silent),
+        count(H::Failing),
+        count(H::Paused),
+        count(H::New)
+    )?;
+    Ok(Exit::Ok)
 }
 
 /// First SIGINT or SIGTERM: stop starting work, finish and commit what is in

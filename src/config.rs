@@ -64,6 +64,27 @@ pub struct CrawlConfig {
     pub min_text_chars: usize,
     /// Commit the index after this many new articles (and at the end).
     pub commit_every: usize,
+    /// Allow requests to private, loopback and link-local addresses.
+    pub allow_private: bool,
+    /// Obey robots.txt (Disallow and Crawl-delay).
+    pub respect_robots: bool,
+    /// Extra attempts after a transient failure (timeout, network, 5xx).
+    pub max_retries: u32,
+    /// First backoff between attempts, doubled each time, with jitter.
+    pub retry_base_ms: u64,
+    /// Longest Retry-After (429/503) the crawler waits out; longer ones fail
+    /// the host's requests for this run as `rate_limited`.
+    pub max_retry_after_secs: u64,
+    /// Shortest time between two polls of one feed (the daemon adapts each
+    /// feed's interval to how often it publishes, within these bounds).
+    pub min_poll_interval_secs: u64,
+    /// Longest time between two polls of one feed.
+    pub max_poll_interval_secs: u64,
+    /// Interval of a feed polled for the first time.
+    pub initial_poll_interval_secs: u64,
+    /// Fixed addresses for host names, like curl's --resolve
+    /// (`"news.test" = "127.0.0.1:8080"`). Still subject to `allow_private`.
+    pub resolve: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for CrawlConfig {
@@ -81,11 +102,30 @@ impl Default for CrawlConfig {
             max_items_per_feed: 100,
             min_text_chars: 80,
             commit_every: 200,
+            allow_private: false,
+            respect_robots: true,
+            max_retries: 2,
+            retry_base_ms: 500,
+            max_retry_after_secs: 120,
+            min_poll_interval_secs: 300,
+            max_poll_interval_secs: 86_400,
+            initial_poll_interval_secs: 1800,
+            resolve: Default::default(),
         }
     }
 }
 
 impl CrawlConfig {
+    /// Polling interval bounds for the crawl state's scheduler.
+    pub fn schedule_bounds(&self) -> crate::state::ScheduleBounds {
+        let secs = |s: u64| chrono::Duration::seconds(s.min(i64::MAX as u64) as i64);
+        crate::state::ScheduleBounds {
+            min: secs(self.min_poll_interval_secs),
+            max: secs(self.max_poll_interval_secs.max(self.min_poll_interval_secs)),
+            initial: secs(self.initial_poll_interval_secs),
+        }
+    }
+
     /// The User-Agent header: product token plus contact URL.
     pub fn user_agent(&self) -> String {
         if self.contact_url.is_empty() {

@@ -79,10 +79,56 @@ pub struct Source {
     /// Languages the outlet publishes in (ISO 639-1, `zh-Hans`, `zh-Hant`).
     pub languages: Vec<String>,
     pub feeds: Vec<Url>,
+    /// XML sitemaps (news sitemaps, sitemap indexes) to discover articles from.
+    pub sitemaps: Vec<Url>,
+    /// Section pages whose matching links are articles, for sites without feeds.
+    pub sections: Vec<Section>,
+    /// Find feeds from the homepage's `<link rel="alternate">` tags.
+    pub autodiscover: bool,
     pub tags: Vec<String>,
     pub enabled: bool,
     /// The catalog file this source was read from (for messages).
     pub file: String,
+}
+
+/// A section page and the pattern (a regular expression matched against
+/// absolute URLs) that its article links follow.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Section {
+    pub url: Url,
+    pub pattern: String,
+}
+
+/// One place discovery polls: each has its own schedule and health record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Endpoint {
+    Feed(Url),
+    Sitemap(Url),
+    Section(Section),
+    /// The homepage, read for the feeds it announces.
+    Homepage(Url),
+}
+
+impl Endpoint {
+    pub fn url(&self) -> &Url {
+        match self {
+            Endpoint::Feed(u) | Endpoint::Sitemap(u) | Endpoint::Homepage(u) => u,
+            Endpoint::Section(s) => &s.url,
+        }
+    }
+}
+
+impl Source {
+    /// Every place to poll for this source, feeds first.
+    pub fn endpoints(&self) -> Vec<Endpoint> {
+        let mut out: Vec<Endpoint> = self.feeds.iter().cloned().map(Endpoint::Feed).collect();
+        out.extend(self.sitemaps.iter().cloned().map(Endpoint::Sitemap));
+        out.extend(self.sections.iter().cloned().map(Endpoint::Section));
+        if self.autodiscover {
+            out.push(Endpoint::Homepage(self.homepage.clone()));
+        }
+        out
+    }
 }
 
 /// A link found by discovery that may lead to an article.
@@ -169,9 +215,26 @@ pub enum FailureKind {
     NoArticle,
     /// The URL is not http(s) or otherwise unusable.
     BadUrl,
+    /// The host resolves to a private, loopback or link-local address and
+    /// private addresses are not allowed.
+    Blocked,
+    /// robots.txt disallows the URL (or could not be read: RFC 9309 then
+    /// says to assume complete disallow).
+    Robots,
+    /// More redirects than allowed, or a redirect loop.
+    Redirects,
+    /// The host asked us to wait (429/503 with Retry-After) longer than the
+    /// crawl is willing to.
+    RateLimited,
 }
 
 impl FailureKind {
+    /// Failures worth retrying within the same crawl: the server or the
+    /// network may do better a moment later.
+    pub fn is_transient(self) -> bool {
+        matches!(self, FailureKind::Timeout | FailureKind::Network)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::HttpStatus => "http_status",
@@ -182,6 +245,10 @@ impl FailureKind {
             FailureKind::MalformedFeed => "malformed_feed",
             FailureKind::NoArticle => "no_article",
             FailureKind::BadUrl => "bad_url",
+            FailureKind::Blocked => "blocked",
+            FailureKind::Robots => "robots",
+            FailureKind::Redirects => "redirects",
+            FailureKind::RateLimited => "rate_limited",
         }
     }
 }

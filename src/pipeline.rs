@@ -19,7 +19,7 @@
 //! [`CrawlSummary`]; only problems that stop the whole run (unreadable index,
 //! unwritable state) are errors.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -28,6 +28,7 @@ use chrono::Utc;
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use url::Url;
 
@@ -36,11 +37,15 @@ use crate::config::Config;
 use crate::extract::extract_page;
 use crate::fetch::{Fetcher, Validators};
 use crate::index::{ArticleIndex, IndexError, article_id};
-use crate::model::{Candidate, Failure, FailureKind, FetchStatus, IndexedArticle, Source};
-use crate::sources::Catalog;
-use crate::sources::canonical::canonicalize;
+use crate::model::{
+    Candidate, Endpoint, Failure, FailureKind, FetchStatus, IndexedArticle, Source,
+};
+use crate::sources::canonical::{canonicalize, identity_key};
 use crate::sources::feed::parse_feed;
-use crate::state::{CrawlState, FeedRecord, StateError, UrlStatus};
+use crate::sources::{Catalog, links, sitemap};
+use crate::state::{
+    CommittedContent, CommittedUrl, CrawlState, FeedRecord, PollOutcome, StateError, UrlStatus,
+};
 
 /// Candidates waiting for an article worker.
 const CANDIDATE_QUEUE: usize = 512;
@@ -60,8 +65,8 @@ pub enum PipelineError {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot build the HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
+    #[error(transparent)]
+    Fetcher(#[from] crate::fetch::FetcherError),
     #[error("no source matches {0:?}")]
     NoSuchSource(Vec<String>),
     #[error("the index thread stopped unexpectedly")]
@@ -78,6 +83,8 @@ pub struct CrawlOptions {
     /// Set to stop early: no new requests start, pages in flight finish, and
     /// everything extracted so far is committed.
     pub stop: Arc<AtomicBool>,
+    /// Poll only endpoints whose next poll time has come (the daemon).
+    pub due_only: bool,
 }
 
 /// One failure in the crawl report.
@@ -99,13 +106,18 @@ pub struct CrawlSummary {
     pub feeds_ok: usize,
     pub feeds_not_modified: usize,
     pub feeds_failed: usize,
+    /// Feeds paused after repeated failures (the daemon skips them until
+    /// the pause ends; `kabar crawl` polls them anyway).
+    pub feeds_paused: usize,
     /// Items listed by the feeds (after canonicalization, per feed).
     pub items_seen: usize,
     /// Items skipped because they are already indexed (or given up on).
     pub items_known: usize,
     pub articles_fetched: usize,
     pub articles_indexed: usize,
-    /// Pages whose canonical URL was already indexed in this run.
+    /// Pages linked to an article already indexed instead of indexed again:
+    /// the same canonical URL, or the same body under another URL
+    /// (syndicated copies).
     pub duplicates: usize,
     pub failures_by_kind: BTreeMap<FailureKind, usize>,
     pub failures: Vec<FailureReport>,
@@ -164,10 +176,41 @@ pub async fn crawl(
     let writer = index.writer()?;
     let state = Arc::new(Mutex::new(CrawlState::open(&config.state_path())?));
     let fetcher = Arc::new(Fetcher::new(&config.crawl)?);
+    let bounds = config.crawl.schedule_bounds();
     let summary = Arc::new(Mutex::new(CrawlSummary {
         sources: sources.len(),
         ..Default::default()
     }));
+
+    // Which endpoints to poll now. The daemon polls only what is due and
+    // leaves paused (dead) feeds alone until their pause ends; a crawl run by
+    // hand polls everything, so a fixed feed or config shows at once.
+    let now = Utc::now();
+    let mut endpoints: Vec<(String, Endpoint)> = Vec::new();
+    {
+        let state = state.lock().expect("state lock");
+        let mut summary = summary.lock().expect("summary lock");
+        for source in &sources {
+            for endpoint in source.endpoints() {
+                let schedule = state.schedule(endpoint.url().as_str())?;
+                let paused = schedule
+                    .as_ref()
+                    .and_then(|s| s.paused_until)
+                    .is_some_and(|t| t > now);
+                let not_due = options.due_only
+                    && schedule
+                        .as_ref()
+                        .and_then(|s| s.next_poll)
+                        .is_some_and(|t| t > now);
+                if paused {
+                    summary.feeds_paused += 1;
+                }
+                if !(options.due_only && (paused || not_due)) {
+                    endpoints.push((source.id.clone(), endpoint));
+                }
+            }
+        }
+    }
 
     // Progress bars (hidden unless asked for and stderr is a terminal).
     let bars = MultiProgress::with_draw_target(if options.progress {
@@ -175,11 +218,10 @@ pub async fn crawl(
     } else {
         ProgressDrawTarget::hidden()
     });
-    let num_feeds: usize = sources.iter().map(|s| s.feeds.len()).sum();
     let style = ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {msg}")
         .expect("static template")
         .progress_chars("=> ");
-    let feed_bar = bars.add(ProgressBar::new(num_feeds as u64).with_style(style.clone()));
+    let feed_bar = bars.add(ProgressBar::new(endpoints.len() as u64).with_style(style.clone()));
     feed_bar.set_prefix("feeds");
     let article_bar = bars.add(ProgressBar::new(0).with_style(style));
     article_bar.set_prefix("articles");
@@ -201,12 +243,6 @@ pub async fn crawl(
     let article_stage = {
         let fetcher = Arc::clone(&fetcher);
         let summary = Arc::clone(&summary);
-        let expected: Arc<BTreeMap<String, Vec<String>>> = Arc::new(
-            sources
-                .iter()
-                .map(|s| (s.id.clone(), s.languages.clone()))
-                .collect(),
-        );
         let meta: Arc<BTreeMap<String, Source>> =
             Arc::new(sources.iter().map(|s| (s.id.clone(), s.clone())).collect());
         let min_text_chars = config.crawl.min_text_chars;
@@ -217,7 +253,6 @@ pub async fn crawl(
             tokio_stream_from(cand_rx)
                 .map(|candidate| {
                     let fetcher = Arc::clone(&fetcher);
-                    let expected = Arc::clone(&expected);
                     let meta = Arc::clone(&meta);
                     let summary = Arc::clone(&summary);
                     let stop = Arc::clone(&stop);
@@ -225,15 +260,7 @@ pub async fn crawl(
                         if stop.load(Ordering::Relaxed) {
                             return IndexMsg::Skipped;
                         }
-                        process_article(
-                            &fetcher,
-                            candidate,
-                            &meta,
-                            &expected,
-                            min_text_chars,
-                            &summary,
-                        )
-                        .await
+                        process_article(&fetcher, candidate, &meta, min_text_chars, &summary).await
                     }
                 })
                 .buffer_unordered(concurrency)
@@ -251,60 +278,94 @@ pub async fn crawl(
         })
     };
 
-    // Stage 1: feeds, all concurrently; the fetcher enforces the limits.
-    let seen_this_run = Arc::new(Mutex::new(HashSet::<Url>::new()));
+    // Stage 1: discovery, every endpoint concurrently; the fetcher enforces
+    // the limits.
+    let seen_this_run = Arc::new(Mutex::new(HashSet::<String>::new()));
     let max_items = config.crawl.max_items_per_feed;
     let mut feed_tasks = Vec::new();
-    for source in &sources {
-        for feed_url in &source.feeds {
-            let fetcher = Arc::clone(&fetcher);
-            let state = Arc::clone(&state);
-            let summary = Arc::clone(&summary);
-            let seen = Arc::clone(&seen_this_run);
-            let cand_tx = cand_tx.clone();
-            let feed_bar = feed_bar.clone();
-            let article_bar = article_bar.clone();
-            let source_id = source.id.clone();
-            let feed_url = feed_url.clone();
-            let stop = Arc::clone(&options.stop);
-            feed_tasks.push(tokio::spawn(async move {
-                if stop.load(Ordering::Relaxed) {
-                    summary.lock().expect("summary lock").left_for_next_run += 1;
-                    feed_bar.inc(1);
-                    return;
-                }
-                let candidates = poll_feed(&fetcher, &state, &summary, &source_id, &feed_url).await;
+    for (source_id, endpoint) in endpoints {
+        let fetcher = Arc::clone(&fetcher);
+        let state = Arc::clone(&state);
+        let summary = Arc::clone(&summary);
+        let seen = Arc::clone(&seen_this_run);
+        let cand_tx = cand_tx.clone();
+        let feed_bar = feed_bar.clone();
+        let article_bar = article_bar.clone();
+        let stop = Arc::clone(&options.stop);
+        feed_tasks.push(tokio::spawn(async move {
+            if stop.load(Ordering::Relaxed) {
+                summary.lock().expect("summary lock").left_for_next_run += 1;
                 feed_bar.inc(1);
-                let mut fresh = Vec::new();
-                {
-                    let state = state.lock().expect("state lock");
-                    let mut seen = seen.lock().expect("seen lock");
-                    let mut summary = summary.lock().expect("summary lock");
-                    for c in candidates.into_iter().take(max_items) {
-                        summary.items_seen += 1;
-                        if !seen.insert(c.url.clone()) {
-                            continue; // listed by another feed of this run
-                        }
-                        match state.url_status(c.url.as_str()) {
-                            Ok(UrlStatus::Pending) => fresh.push(c),
-                            Ok(_) => summary.items_known += 1,
-                            Err(e) => {
-                                tracing::warn!("crawl state lookup failed for {}: {e}", c.url);
-                                fresh.push(c);
-                            }
-                        }
-                    }
+                return;
+            }
+            let endpoint_url = endpoint.url().clone();
+            let polled = poll_endpoint(&fetcher, &state, &source_id, &endpoint, max_items).await;
+            feed_bar.inc(1);
+            let now = Utc::now();
+            let (candidates, outcome) = match polled {
+                Ok(Polled::NotModified) => {
+                    summary.lock().expect("summary lock").feeds_not_modified += 1;
+                    let outcome = PollOutcome::Ok {
+                        validators: None,
+                        new_items: 0,
+                        typical_gap: None,
+                    };
+                    (Vec::new(), outcome)
                 }
-                article_bar.inc_length(fresh.len() as u64);
-                let num_fresh = fresh.len();
-                for (i, c) in fresh.into_iter().enumerate() {
-                    if stop.load(Ordering::Relaxed) || cand_tx.send(c).await.is_err() {
-                        summary.lock().expect("summary lock").left_for_next_run += num_fresh - i;
-                        break;
-                    }
+                Ok(Polled::Items { items, validators }) => {
+                    let typical_gap = typical_gap(&items);
+                    let fresh = select_fresh(items, max_items, &state, &seen, &summary);
+                    let outcome = PollOutcome::Ok {
+                        validators,
+                        new_items: fresh.len(),
+                        typical_gap,
+                    };
+                    (fresh, outcome)
                 }
-            }));
-        }
+                Err(failure) => {
+                    tracing::info!("{endpoint_url} of {source_id} failed: {failure}");
+                    let mut s = summary.lock().expect("summary lock");
+                    s.feeds_failed += 1;
+                    s.fail(FailureReport {
+                        source: source_id.clone(),
+                        stage: "feed",
+                        url: endpoint_url.to_string(),
+                        kind: failure.kind,
+                        reason: failure.reason.clone(),
+                    });
+                    let outcome = PollOutcome::Failed {
+                        kind: failure.kind,
+                        reason: failure.reason,
+                    };
+                    (Vec::new(), outcome)
+                }
+            };
+            {
+                let mut s = summary.lock().expect("summary lock");
+                s.feeds_polled += 1;
+                if matches!(outcome, PollOutcome::Ok { .. }) {
+                    s.feeds_ok += 1;
+                }
+            }
+            if let Err(e) = state.lock().expect("state lock").record_poll(
+                endpoint_url.as_str(),
+                &source_id,
+                &outcome,
+                bounds,
+                now,
+            ) {
+                tracing::warn!("cannot record poll of {endpoint_url}: {e}");
+            }
+
+            article_bar.inc_length(candidates.len() as u64);
+            let num_fresh = candidates.len();
+            for (i, c) in candidates.into_iter().enumerate() {
+                if stop.load(Ordering::Relaxed) || cand_tx.send(c).await.is_err() {
+                    summary.lock().expect("summary lock").left_for_next_run += num_fresh - i;
+                    break;
+                }
+            }
+        }));
     }
     drop(cand_tx);
     for task in feed_tasks {
@@ -331,88 +392,198 @@ fn tokio_stream_from<T: Send + 'static>(
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
-/// Fetches and parses one feed; failures are recorded and yield no items.
-async fn poll_feed(
+/// What polling one endpoint produced.
+enum Polled {
+    NotModified,
+    Items {
+        items: Vec<Candidate>,
+        validators: Option<FeedRecord>,
+    },
+}
+
+/// Child sitemaps read from one sitemap index per poll; the newest first.
+const MAX_CHILD_SITEMAPS: usize = 3;
+
+/// Fetches one endpoint and turns it into candidates.
+async fn poll_endpoint(
     fetcher: &Fetcher,
     state: &Mutex<CrawlState>,
-    summary: &Mutex<CrawlSummary>,
     source_id: &str,
-    feed_url: &Url,
-) -> Vec<Candidate> {
-    let validators = {
-        let state = state.lock().expect("state lock");
-        state.feed(feed_url.as_str()).unwrap_or_default()
+    endpoint: &Endpoint,
+    max_items: usize,
+) -> Result<Polled, Failure> {
+    let url = endpoint.url();
+    let saved = state
+        .lock()
+        .expect("state lock")
+        .feed(url.as_str())
+        .unwrap_or_default();
+    let validators = Validators {
+        etag: saved.etag,
+        last_modified: saved.last_modified,
     };
-    let sent = Validators {
-        etag: validators.etag.clone(),
-        last_modified: validators.last_modified.clone(),
+    let page = match fetcher.fetch(url, Some(&validators)).await {
+        FetchStatus::NotModified => return Ok(Polled::NotModified),
+        FetchStatus::Failed(f) => return Err(f),
+        FetchStatus::Fetched(page) => *page,
     };
-    let status = fetcher.fetch(feed_url, Some(&sent)).await;
-    summary.lock().expect("summary lock").feeds_polled += 1;
-    let outcome = match status {
-        FetchStatus::NotModified => {
-            summary.lock().expect("summary lock").feeds_not_modified += 1;
-            return Vec::new();
+    let record = FeedRecord {
+        etag: page.etag.clone(),
+        last_modified: page.last_modified.clone(),
+    };
+    let sid = source_id.to_string();
+    let items = match endpoint {
+        Endpoint::Feed(_) => {
+            let url = url.clone();
+            blocking(move || parse_feed(&page.body, page.content_type.as_deref(), &url, &sid))
+                .await?
         }
-        FetchStatus::Fetched(page) => {
-            let page = *page;
-            let (body, content_type) = (page.body, page.content_type);
-            let url = feed_url.clone();
-            let sid = source_id.to_string();
-            let parsed = tokio::task::spawn_blocking(move || {
-                parse_feed(&body, content_type.as_deref(), &url, &sid)
-            })
-            .await
-            .unwrap_or_else(|e| {
-                Err(Failure::new(
-                    FailureKind::MalformedFeed,
-                    format!("parser panicked: {e}"),
+        Endpoint::Section(section) => {
+            let pattern = regex::Regex::new(&section.pattern).map_err(|e| {
+                Failure::new(FailureKind::BadUrl, format!("bad section pattern: {e}"))
+            })?;
+            let url = url.clone();
+            blocking(move || {
+                Ok(links::section_links(
+                    &page.body,
+                    page.content_type.as_deref(),
+                    &page.final_url,
+                    &pattern,
+                    &url,
+                    &sid,
                 ))
-            });
-            parsed.map(|items| {
-                (
-                    items,
-                    FeedRecord {
-                        etag: page.etag,
-                        last_modified: page.last_modified,
-                    },
-                )
             })
+            .await?
         }
-        FetchStatus::Failed(f) => Err(f),
-    };
-    let now = Utc::now();
-    match outcome {
-        Ok((items, record)) => {
-            summary.lock().expect("summary lock").feeds_ok += 1;
-            let mut state = state.lock().expect("state lock");
-            if let Err(e) = state.record_feed_poll(feed_url.as_str(), source_id, Ok(&record), now) {
-                tracing::warn!("cannot record poll of {feed_url}: {e}");
+        Endpoint::Sitemap(_) => {
+            let base = page.final_url.clone();
+            let top = blocking(move || sitemap::parse_sitemap(&page.body, &base)).await?;
+            let mut items = sitemap::candidates(&top, url, source_id);
+            // A sitemap index: read its newest children (not recursively:
+            // an index of indexes is rare and unbounded).
+            for child in top.children.iter().take(MAX_CHILD_SITEMAPS) {
+                if items.len() >= max_items {
+                    break;
+                }
+                match fetcher.fetch(child, None).await {
+                    FetchStatus::Fetched(page) => {
+                        let base = page.final_url.clone();
+                        let parsed =
+                            blocking(move || sitemap::parse_sitemap(&page.body, &base)).await;
+                        match parsed {
+                            Ok(map) => items.extend(sitemap::candidates(&map, url, source_id)),
+                            Err(f) => tracing::info!("child sitemap {child} failed: {f}"),
+                        }
+                    }
+                    FetchStatus::Failed(f) => tracing::info!("child sitemap {child} failed: {f}"),
+                    FetchStatus::NotModified => {}
+                }
             }
             items
         }
-        Err(failure) => {
-            tracing::info!("feed {feed_url} of {source_id} failed: {failure}");
-            {
-                let mut s = summary.lock().expect("summary lock");
-                s.feeds_failed += 1;
-                s.fail(FailureReport {
-                    source: source_id.to_string(),
-                    stage: "feed",
-                    url: feed_url.to_string(),
-                    kind: failure.kind,
-                    reason: failure.reason.clone(),
-                });
+        Endpoint::Homepage(_) => {
+            let feeds = links::autodiscover_feeds(
+                &page.body,
+                page.content_type.as_deref(),
+                &page.final_url,
+            );
+            if feeds.is_empty() {
+                return Err(Failure::new(
+                    FailureKind::NotAFeed,
+                    "the homepage announces no feed (<link rel=\"alternate\">)",
+                ));
             }
-            let mut state = state.lock().expect("state lock");
-            if let Err(e) =
-                state.record_feed_poll(feed_url.as_str(), source_id, Err(&failure.to_string()), now)
-            {
-                tracing::warn!("cannot record poll of {feed_url}: {e}");
+            let mut items = Vec::new();
+            let mut last_failure = None;
+            for feed in feeds.iter().take(MAX_CHILD_SITEMAPS) {
+                match fetcher.fetch(feed, None).await {
+                    FetchStatus::Fetched(page) => {
+                        let (feed, sid) = (feed.clone(), sid.clone());
+                        match blocking(move || {
+                            parse_feed(&page.body, page.content_type.as_deref(), &feed, &sid)
+                        })
+                        .await
+                        {
+                            Ok(found) => items.extend(found),
+                            Err(f) => last_failure = Some(f),
+                        }
+                    }
+                    FetchStatus::Failed(f) => last_failure = Some(f),
+                    FetchStatus::NotModified => {}
+                }
             }
-            Vec::new()
+            if items.is_empty()
+                && let Some(f) = last_failure
+            {
+                return Err(f);
+            }
+            // Validators belong to the homepage, which changes on every
+            // visit; conditional GET gains nothing there.
+            return Ok(Polled::Items {
+                items,
+                validators: None,
+            });
+        }
+    };
+    Ok(Polled::Items {
+        items,
+        validators: Some(record),
+    })
+}
+
+/// Runs CPU work (parsing) on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        Err(Failure::new(
+            FailureKind::MalformedFeed,
+            format!("parser panicked: {e}"),
+        ))
+    })
+}
+
+/// The items worth fetching: the first `max_items`, not already listed in
+/// this run by another endpoint, not already done or given up on.
+fn select_fresh(
+    items: Vec<Candidate>,
+    max_items: usize,
+    state: &Mutex<CrawlState>,
+    seen: &Mutex<HashSet<String>>,
+    summary: &Mutex<CrawlSummary>,
+) -> Vec<Candidate> {
+    let state = state.lock().expect("state lock");
+    let mut seen = seen.lock().expect("seen lock");
+    let mut summary = summary.lock().expect("summary lock");
+    let mut fresh = Vec::new();
+    for c in items.into_iter().take(max_items) {
+        summary.items_seen += 1;
+        let key = identity_key(&c.url);
+        if !seen.insert(key.clone()) {
+            continue; // listed by another endpoint of this run
+        }
+        match state.url_status(&key) {
+            Ok(UrlStatus::Pending) => fresh.push(c),
+            Ok(_) => summary.items_known += 1,
+            Err(e) => {
+                tracing::warn!("crawl state lookup failed for {}: {e}", c.url);
+                fresh.push(c);
+            }
         }
     }
+    fresh
+}
+
+/// The typical time between a feed's items, when at least three are dated:
+/// the span of their dates over the number of gaps.
+fn typical_gap(items: &[Candidate]) -> Option<chrono::Duration> {
+    let mut dates: Vec<_> = items.iter().filter_map(|c| c.published_hint).collect();
+    if dates.len() < 3 {
+        return None;
+    }
+    dates.sort();
+    let span = *dates.last()? - *dates.first()?;
+    Some(span / (dates.len() as i32 - 1))
 }
 
 /// Fetches, extracts and analyses one candidate.
@@ -420,7 +591,6 @@ async fn process_article(
     fetcher: &Fetcher,
     candidate: Candidate,
     sources: &BTreeMap<String, Source>,
-    expected: &BTreeMap<String, Vec<String>>,
     min_text_chars: usize,
     summary: &Mutex<CrawlSummary>,
 ) -> IndexMsg {
@@ -437,9 +607,9 @@ async fn process_article(
     summary.lock().expect("summary lock").articles_fetched += 1;
 
     let source = sources.get(&candidate.source_id).cloned();
-    let langs = expected
-        .get(&candidate.source_id)
-        .cloned()
+    let langs = source
+        .as_ref()
+        .map(|s| s.languages.clone())
         .unwrap_or_default();
     let cand = candidate.clone();
     let result = tokio::task::spawn_blocking(move || {
@@ -500,7 +670,7 @@ fn build_article(
         extracted.authors
     };
     Ok(IndexedArticle {
-        id: article_id(url.as_str()),
+        id: article_id(&identity_key(&url)),
         url: url.to_string(),
         source: candidate.source_id.clone(),
         country: source.map(|s| s.country.clone()).unwrap_or_default(),
@@ -528,8 +698,37 @@ fn canonical_for(declared: &Option<Url>, final_url: &Url, source: Option<&Source
     if is_root || is_homepage { fallback } else { c }
 }
 
-/// The index thread: upserts documents, commits in batches, and marks URLs
-/// done in the crawl state after each successful commit.
+/// Bodies shorter than this are not de-duplicated by content: short texts
+/// ("subscribe to read", a video caption) collide without being copies.
+const MIN_CONTENT_KEY_CHARS: usize = 200;
+
+/// A key for "the same text": a hash of the body's letters and digits,
+/// lowercased, so whitespace, punctuation and markup differences between a
+/// wire story and its syndicated copy do not matter.
+pub fn content_key(body: &str) -> Option<String> {
+    let normalised: String = body
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    if normalised.chars().count() < MIN_CONTENT_KEY_CHARS {
+        return None;
+    }
+    let digest = Sha256::digest(normalised.as_bytes());
+    Some(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What the index thread holds until the next commit.
+#[derive(Default)]
+struct Uncommitted {
+    urls: Vec<CommittedUrl>,
+    contents: Vec<CommittedContent>,
+    /// Body keys of this batch, to catch copies within one run.
+    content_docs: HashMap<String, String>,
+}
+
+/// The index thread: upserts documents, commits in batches, and records the
+/// URLs and bodies in the crawl state after each successful commit.
 fn run_indexer(
     mut writer: crate::index::ArticleWriter,
     mut rx: mpsc::Receiver<IndexMsg>,
@@ -537,22 +736,22 @@ fn run_indexer(
     summary: &Mutex<CrawlSummary>,
     commit_every: usize,
 ) -> Result<(), PipelineError> {
-    // (url, source, doc id) for every URL that led to an uncommitted document.
-    let mut pending: Vec<(String, String, String)> = Vec::new();
+    let mut held = Uncommitted::default();
+    // Documents indexed by this run (ids), and their bodies' keys.
     let mut doc_ids: HashSet<String> = HashSet::new();
+    let mut run_contents: HashMap<String, String> = HashMap::new();
 
     let commit = |writer: &mut crate::index::ArticleWriter,
-                  pending: &mut Vec<(String, String, String)>|
+                  held: &mut Uncommitted|
      -> Result<(), PipelineError> {
         writer.commit()?;
-        let mut state = state.lock().expect("state lock");
-        state.mark_indexed(
-            pending
-                .iter()
-                .map(|(u, s, d)| (u.as_str(), s.as_str(), d.as_str())),
-            Utc::now(),
-        )?;
-        pending.clear();
+        state
+            .lock()
+            .expect("state lock")
+            .record_commit(&held.urls, &held.contents, Utc::now())?;
+        held.urls.clear();
+        held.contents.clear();
+        held.content_docs.clear();
         Ok(())
     };
 
@@ -560,24 +759,56 @@ fn run_indexer(
         match msg {
             IndexMsg::Article { candidate, article } => {
                 let source = candidate.source_id.clone();
-                pending.push((
-                    candidate.url.to_string(),
-                    source.clone(),
-                    article.id.clone(),
-                ));
-                if article.url != candidate.url.as_str() {
-                    pending.push((article.url.clone(), source, article.id.clone()));
+                let content = content_key(&article.body);
+                // A copy: the same canonical URL as a document of this run,
+                // or the same body as any document already indexed.
+                let copy_of = if doc_ids.contains(&article.id) {
+                    Some(article.id.clone())
+                } else if let Some(key) = &content {
+                    match run_contents.get(key) {
+                        Some(doc) => Some(doc.clone()),
+                        None => state.lock().expect("state lock").content_owner(key)?,
+                    }
+                    .filter(|doc| doc != &article.id)
+                } else {
+                    None
+                };
+                let doc_id = copy_of.clone().unwrap_or_else(|| article.id.clone());
+                let mut link = |key: String, url: String| {
+                    held.urls.push(CommittedUrl {
+                        key,
+                        url,
+                        source_id: source.clone(),
+                        doc_id: doc_id.clone(),
+                        duplicate_of: copy_of.clone(),
+                    })
+                };
+                let feed_key = identity_key(&candidate.url);
+                link(feed_key.clone(), candidate.url.to_string());
+                if let Ok(canonical) = Url::parse(&article.url) {
+                    let key = identity_key(&canonical);
+                    if key != feed_key {
+                        link(key, article.url.clone());
+                    }
                 }
-                if !doc_ids.insert(article.id.clone()) {
-                    // Another feed link led to an article indexed in this run:
-                    // record the link, index nothing twice.
+                if copy_of.is_some() {
                     summary.lock().expect("summary lock").duplicates += 1;
-                    continue;
+                } else {
+                    writer.upsert(&article)?;
+                    doc_ids.insert(article.id.clone());
+                    if let Some(key) = content {
+                        run_contents.insert(key.clone(), article.id.clone());
+                        held.content_docs.insert(key.clone(), article.id.clone());
+                        held.contents.push(CommittedContent {
+                            hash: key,
+                            doc_id: article.id.clone(),
+                            url: article.url.clone(),
+                        });
+                    }
+                    summary.lock().expect("summary lock").articles_indexed += 1;
                 }
-                writer.upsert(&article)?;
-                summary.lock().expect("summary lock").articles_indexed += 1;
-                if writer.num_pending() >= commit_every {
-                    commit(&mut writer, &mut pending)?;
+                if writer.num_pending() >= commit_every || held.urls.len() >= commit_every * 4 {
+                    commit(&mut writer, &mut held)?;
                 }
             }
             IndexMsg::Skipped => {
@@ -591,8 +822,8 @@ fn run_indexer(
                     kind: failure.kind,
                     reason: failure.reason.clone(),
                 });
-                let mut state = state.lock().expect("state lock");
-                state.mark_failed(
+                state.lock().expect("state lock").mark_failed(
+                    &identity_key(&candidate.url),
                     candidate.url.as_str(),
                     &candidate.source_id,
                     &failure.to_string(),
@@ -601,7 +832,21 @@ fn run_indexer(
             }
         }
     }
-    commit(&mut writer, &mut pending)?;
+    commit(&mut writer, &mut held)?;
     writer.finish()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_keys_ignore_layout_but_not_words() {
+        let a = "Regulators fined the platform. ".repeat(10);
+        let b = format!("  {}\n\n", a.replace(". ", ".\n").to_uppercase());
+        assert_eq!(content_key(&a), content_key(&b));
+        assert_ne!(content_key(&a), content_key(&a.replace("fined", "warned")));
+        assert_eq!(content_key("Subscribe to read"), None);
+    }
 }

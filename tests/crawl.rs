@@ -19,6 +19,24 @@ fn crawl(ws: &Workspace) -> Value {
     serde_json::from_str(stdout(&out).trim()).expect("summary is one JSON object")
 }
 
+fn dir_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        dir_size(&p)
+                    } else {
+                        e.metadata().map(|m| m.len()).unwrap_or(0)
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 fn search(ws: &Workspace, args: &[&str]) -> Vec<Value> {
     let mut full = vec!["search", "--json", "--limit", "100"];
     full.extend_from_slice(args);
@@ -44,6 +62,11 @@ fn crawl_indexes_every_article_once_and_search_finds_each_by_body_word() {
     let articles = manifest();
 
     let summary = crawl(&ws);
+    eprintln!(
+        "crawl of the test web: {} s, index folder {} bytes",
+        summary["elapsed_secs"],
+        dir_size(&ws.path().join("data/tantivy"))
+    );
     assert_eq!(summary["feeds_polled"], 9, "{summary:#}");
     assert_eq!(summary["feeds_failed"], 0, "{summary:#}");
     assert_eq!(summary["articles_indexed"], articles.len(), "{summary:#}");

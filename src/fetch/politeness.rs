@@ -19,6 +19,8 @@ use tokio::time::Instant;
 struct Host {
     slots: Arc<Semaphore>,
     next_start: tokio::sync::Mutex<Instant>,
+    /// A longer interval than the default, from the host's Crawl-delay.
+    interval: Mutex<Option<Duration>>,
 }
 
 /// Rate and concurrency limits for every host seen so far.
@@ -50,6 +52,7 @@ impl Politeness {
                 Arc::new(Host {
                     slots: Arc::new(Semaphore::new(self.per_host_concurrency)),
                     next_start: tokio::sync::Mutex::new(Instant::now()),
+                    interval: Mutex::new(None),
                 })
             })
             .clone()
@@ -64,15 +67,36 @@ impl Politeness {
             .acquire_owned()
             .await
             .expect("host semaphore is never closed");
-        if !self.interval.is_zero() {
-            let mut next = host.next_start.lock().await;
-            let now = Instant::now();
-            if *next > now {
-                tokio::time::sleep_until(*next).await;
-            }
-            *next = Instant::now() + self.interval;
+        let interval = host
+            .interval
+            .lock()
+            .expect("host interval poisoned")
+            .map_or(self.interval, |d| d.max(self.interval));
+        let mut next = host.next_start.lock().await;
+        let now = Instant::now();
+        if *next > now {
+            tokio::time::sleep_until(*next).await;
         }
+        *next = Instant::now() + interval;
         HostPermit { _slot: slot }
+    }
+
+    /// Widens the host's interval between request starts (Crawl-delay),
+    /// counting from now for the next request.
+    pub async fn set_min_interval(&self, host_key: &str, interval: Duration) {
+        let host = self.host(host_key);
+        *host.interval.lock().expect("host interval poisoned") = Some(interval);
+        let mut next = host.next_start.lock().await;
+        *next = (*next).max(Instant::now() + interval);
+    }
+
+    /// Holds every request to the host until `until` (Retry-After).
+    pub async fn defer(&self, host_key: &str, until: Instant) {
+        let host = self.host(host_key);
+        let mut next = host.next_start.lock().await;
+        if until > *next {
+            *next = until;
+        }
     }
 }
 
@@ -95,6 +119,20 @@ mod tests {
         let t1 = Instant::now();
         let _permit = p.acquire("b.test:80").await;
         assert!(t1.elapsed() < INTERVAL);
+    }
+
+    #[tokio::test]
+    async fn crawl_delay_and_retry_after_hold_the_host() {
+        let p = Politeness::new(4, Duration::ZERO);
+        p.set_min_interval("a.test:80", INTERVAL).await;
+        let t0 = Instant::now();
+        drop(p.acquire("a.test:80").await);
+        drop(p.acquire("a.test:80").await);
+        assert!(t0.elapsed() >= INTERVAL);
+        p.defer("b.test:80", Instant::now() + INTERVAL).await;
+        let t1 = Instant::now();
+        drop(p.acquire("b.test:80").await);
+        assert!(t1.elapsed() >= INTERVAL);
     }
 
     #[tokio::test]

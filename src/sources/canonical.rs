@@ -55,9 +55,53 @@ pub fn canonicalize(url: &Url) -> Url {
     out
 }
 
+/// The identity of an article URL: what "the same article" means for
+/// de-duplication. Beyond [`canonicalize`] it ignores the scheme (http and
+/// https copies are one article), a leading `www.`, a trailing slash and
+/// the order of query parameters. It is a key, not a URL to fetch: some
+/// servers answer `/a` and `/a/` differently, so fetching keeps the
+/// canonical form.
+pub fn identity_key(url: &Url) -> String {
+    let url = canonicalize(url);
+    let host = url.host_str().unwrap_or("");
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let path = url.path();
+    let path = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        ""
+    };
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.sort();
+    let query = if pairs.is_empty() {
+        String::new()
+    } else {
+        let mut q = url::form_urlencoded::Serializer::new(String::from("?"));
+        q.extend_pairs(pairs);
+        q.finish()
+    };
+    format!("//{host}{port}{path}{query}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_ignores_scheme_www_slash_and_parameter_order() {
+        let k = |s: &str| identity_key(&Url::parse(s).unwrap());
+        assert_eq!(
+            k("https://www.news.test/a/b/?y=2&x=1"),
+            k("http://news.test/a/b?x=1&y=2&utm_source=z")
+        );
+        assert_eq!(k("https://news.test/"), "//news.test");
+        assert_ne!(k("https://news.test/a"), k("https://news.test/b"));
+        assert_ne!(k("https://news.test:8080/a"), k("https://news.test/a"));
+    }
 
     fn canon(s: &str) -> String {
         canonicalize(&Url::parse(s).unwrap()).to_string()

@@ -138,6 +138,9 @@ const SOURCE_KEYS: &[&str] = &[
     "country",
     "languages",
     "feeds",
+    "sitemaps",
+    "sections",
+    "autodiscover",
     "tags",
     "enabled",
 ];
@@ -158,11 +161,25 @@ struct RawSource {
     homepage: Spanned<String>,
     country: Spanned<String>,
     languages: Spanned<Vec<Spanned<String>>>,
-    feeds: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    feeds: Vec<Spanned<String>>,
+    #[serde(default)]
+    sitemaps: Vec<Spanned<String>>,
+    #[serde(default)]
+    sections: Vec<Spanned<RawSection>>,
+    #[serde(default)]
+    autodiscover: Option<bool>,
     #[serde(default)]
     tags: Vec<Spanned<String>>,
     #[serde(default)]
     enabled: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    url: Spanned<String>,
+    pattern: Spanned<String>,
 }
 
 /// Where a source was declared, for cross-file checks.
@@ -314,13 +331,57 @@ fn parse_file(
 
         let mut feeds = Vec::new();
         let mut feed_lines = Vec::new();
-        if raw.feeds.get_ref().is_empty() {
+        let autodiscover = raw.autodiscover.unwrap_or(false);
+        if raw.feeds.is_empty()
+            && raw.sitemaps.is_empty()
+            && raw.sections.is_empty()
+            && !autodiscover
+        {
             errors.push(err(
-                line_of(text, raw.feeds.span()),
-                "feeds must not be empty".into(),
+                entry_line,
+                "no way to find articles: list feeds, sitemaps or sections, or set autodiscover = true".into(),
             ));
         }
-        for feed in raw.feeds.get_ref() {
+        let mut sitemaps = Vec::new();
+        for sitemap in &raw.sitemaps {
+            match parse_http_url(sitemap.get_ref()) {
+                Ok(u) => sitemaps.push(u),
+                Err(m) => errors.push(err(line_of(text, sitemap.span()), format!("sitemap: {m}"))),
+            }
+        }
+        let mut sections = Vec::new();
+        for section in &raw.sections {
+            let section = section.get_ref();
+            let url = parse_http_url(section.url.get_ref());
+            if let Err(m) = &url {
+                errors.push(err(
+                    line_of(text, section.url.span()),
+                    format!("section url: {m}"),
+                ));
+            }
+            let pattern = section.pattern.get_ref();
+            if let Err(e) = regex::Regex::new(pattern) {
+                let first = e
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                errors.push(err(
+                    line_of(text, section.pattern.span()),
+                    format!(
+                        "section pattern '{pattern}' is not a valid regular expression: {first}"
+                    ),
+                ));
+            } else if let Ok(url) = url {
+                sections.push(crate::model::Section {
+                    url,
+                    pattern: pattern.clone(),
+                });
+            }
+        }
+        for feed in &raw.feeds {
             let line = line_of(text, feed.span());
             match parse_http_url(feed.get_ref()) {
                 Ok(u) => {
@@ -363,6 +424,9 @@ fn parse_file(
                     country,
                     languages,
                     feeds,
+                    sitemaps,
+                    sections,
+                    autodiscover,
                     tags,
                     enabled: raw.enabled.unwrap_or(true),
                     file: file.display().to_string(),
@@ -604,6 +668,51 @@ feeds = ["https://www.kompas.com/feed"]
             panic!("expected errors");
         };
         assert!(errors[0].message.contains("folder 'nea'"), "{errors:?}");
+    }
+
+    #[test]
+    fn discovery_beyond_feeds_is_declared_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "sea/id.toml",
+            r#"[[source]]
+id = "detik"
+name = "Detik"
+homepage = "https://www.detik.com/"
+country = "ID"
+languages = ["id"]
+sitemaps = ["https://www.detik.com/sitemap-news.xml"]
+sections = [{ url = "https://finance.detik.com/", pattern = "/d-\\d+/" }]
+autodiscover = true
+
+[[source]]
+id = "nothing"
+name = "Nothing"
+homepage = "https://nothing.test/"
+country = "ID"
+languages = ["id"]
+sections = [{ url = "https://nothing.test/", pattern = "(unclosed" }]
+"#,
+        );
+        let Err(CatalogLoadError::Invalid(errors)) = Catalog::load(dir.path()) else {
+            panic!("expected errors");
+        };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].line, 17);
+        assert!(errors[0].message.contains("(unclosed"), "{errors:?}");
+        std::fs::write(
+            dir.path().join("sea/id.toml"),
+            std::fs::read_to_string(dir.path().join("sea/id.toml"))
+                .unwrap()
+                .replace("(unclosed", "/news/"),
+        )
+        .unwrap();
+        let catalog = Catalog::load(dir.path()).unwrap();
+        let detik = catalog.get("detik").unwrap();
+        assert!(detik.autodiscover && detik.feeds.is_empty());
+        assert_eq!(detik.sections[0].pattern, "/d-\\d+/");
+        assert_eq!(detik.endpoints().len(), 3);
     }
 
     #[test]

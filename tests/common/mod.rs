@@ -37,14 +37,18 @@ struct WebState {
     root: PathBuf,
     base: String,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    times: Arc<Mutex<HashMap<String, Vec<std::time::Instant>>>>,
     html_delay_ms: Arc<AtomicU64>,
+    robots: Arc<Mutex<Option<String>>>,
 }
 
 /// A running test web. Dropping it stops the server.
 pub struct TestWeb {
     pub base: String,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    times: Arc<Mutex<HashMap<String, Vec<std::time::Instant>>>>,
     html_delay_ms: Arc<AtomicU64>,
+    robots: Arc<Mutex<Option<String>>>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -62,11 +66,15 @@ impl TestWeb {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let hits = Arc::new(Mutex::new(HashMap::new()));
         let html_delay_ms = Arc::new(AtomicU64::new(0));
+        let times = Arc::new(Mutex::new(HashMap::new()));
+        let robots = Arc::new(Mutex::new(None));
         let state = WebState {
             root: fixtures().join("web"),
             base: base.clone(),
             hits: Arc::clone(&hits),
+            times: Arc::clone(&times),
             html_delay_ms: Arc::clone(&html_delay_ms),
+            robots: Arc::clone(&robots),
         };
         let app = Router::new().fallback(serve).with_state(state);
         runtime.spawn(async move {
@@ -75,9 +83,26 @@ impl TestWeb {
         TestWeb {
             base,
             hits,
+            times,
             html_delay_ms,
+            robots,
             _runtime: runtime,
         }
+    }
+
+    /// Serves `text` as /robots.txt (404 when never set).
+    pub fn set_robots(&self, text: &str) {
+        *self.robots.lock().unwrap() = Some(text.to_string());
+    }
+
+    /// When each request for `path` arrived.
+    pub fn times(&self, path: &str) -> Vec<std::time::Instant> {
+        self.times
+            .lock()
+            .unwrap()
+            .get(path)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Makes every HTML page answer only after `delay` (feeds stay fast), so
@@ -104,7 +129,82 @@ impl TestWeb {
 
 async fn serve(State(state): State<WebState>, request: Request) -> Response {
     let path = request.uri().path().to_string();
-    *state.hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+    let query = request.uri().query().unwrap_or("").to_string();
+    let count = {
+        let mut hits = state.hits.lock().unwrap();
+        let n = hits.entry(path.clone()).or_default();
+        *n += 1;
+        *n
+    };
+    state
+        .times
+        .lock()
+        .unwrap()
+        .entry(path.clone())
+        .or_default()
+        .push(std::time::Instant::now());
+
+    if path == "/robots.txt"
+        && let Some(text) = state.robots.lock().unwrap().clone()
+    {
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from(text))
+            .unwrap();
+    }
+    // /huge: 6 MiB of HTML without Content-Length; /bomb: a gzip body that
+    // inflates to 64 MiB from about 64 KiB on the wire.
+    if path == "/huge" {
+        let chunk = "<p>".to_string() + &"x".repeat(1021) + "</p>";
+        let body = chunk.repeat(6 * 1024);
+        let stream = futures_util_stream(body.into_bytes());
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "text/html")
+            .body(stream)
+            .unwrap();
+    }
+    if path == "/bomb" {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![b' '; 1024 * 1024];
+        for _ in 0..64 {
+            std::io::Write::write_all(&mut gz, &zeros).unwrap();
+        }
+        return Response::builder()
+            .header(header::CONTENT_TYPE, "text/html")
+            .header(header::CONTENT_ENCODING, "gzip")
+            .body(Body::from(gz.finish().unwrap()))
+            .unwrap();
+    }
+    // /redirect-loop/a <-> /redirect-loop/b
+    if let Some(which) = path.strip_prefix("/redirect-loop/") {
+        let to = if which == "a" {
+            "/redirect-loop/b"
+        } else {
+            "/redirect-loop/a"
+        };
+        return Response::builder()
+            .status(StatusCode::FOUND)
+            .header(header::LOCATION, to)
+            .body(Body::empty())
+            .unwrap();
+    }
+    // /flaky/<n>/<code>/<path>: answers <code> to the first <n> requests
+    // (with Retry-After when the query says `retry_after=S`), then serves <path>.
+    let mut path = path;
+    if let Some(rest) = path.strip_prefix("/flaky/") {
+        let mut parts = rest.splitn(3, '/');
+        let n: usize = parts.next().unwrap_or("0").parse().unwrap_or(0);
+        let code: u16 = parts.next().unwrap_or("503").parse().unwrap_or(503);
+        let inner = format!("/{}", parts.next().unwrap_or(""));
+        if count <= n {
+            let mut response = Response::builder().status(StatusCode::from_u16(code).unwrap());
+            if let Some(secs) = query.strip_prefix("retry_after=") {
+                response = response.header(header::RETRY_AFTER, secs);
+            }
+            return response.body(Body::from("try later")).unwrap();
+        }
+        path = inner;
+    }
 
     if let Some(status) = path.strip_prefix("/status/") {
         if status == "timeout" {
@@ -154,6 +254,13 @@ async fn serve(State(state): State<WebState>, request: Request) -> Response {
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(bytes))
         .unwrap()
+}
+
+/// A body sent in chunks with no Content-Length, like a streaming server.
+fn futures_util_stream(bytes: Vec<u8>) -> Body {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        bytes.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    Body::from_stream(futures::stream::iter(chunks))
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
@@ -209,12 +316,25 @@ impl Workspace {
         std::fs::write(
             dir.path().join("kabar.toml"),
             format!(
-                "[crawl]\nper_host_interval_ms = 0\nconcurrency = 16\n\
+                "[crawl]\nallow_private = true\nper_host_interval_ms = 0\nconcurrency = 16\nretry_base_ms = 20\n\
                  timeout_secs = {TEST_TIMEOUT_SECS}\nconnect_timeout_secs = 2\n{crawl_keys}"
             ),
         )
         .unwrap();
         Workspace { dir }
+    }
+
+    /// A workspace whose catalog is `files` (relative path, TOML text with
+    /// `{{BASE}}` placeholders) and whose `[crawl]` table is `crawl_keys`
+    /// plus the test defaults.
+    pub fn with_catalog(web: &TestWeb, files: &[(&str, &str)], crawl_keys: &str) -> Workspace {
+        let ws = Self::with_config(web, &[], crawl_keys);
+        for (rel, text) in files {
+            let path = ws.path().join("sources").join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text.replace("{{BASE}}", &web.base)).unwrap();
+        }
+        ws
     }
 
     pub fn path(&self) -> &Path {
