@@ -44,7 +44,8 @@ struct Web {
 
 impl Web {
     fn fault(&self, host: usize) -> Option<&'static str> {
-        (host % FAULTY_EVERY == FAULTY_EVERY - 1).then(|| FAULTS[(host / FAULTY_EVERY) % FAULTS.len()].0)
+        (host % FAULTY_EVERY == FAULTY_EVERY - 1)
+            .then(|| FAULTS[(host / FAULTY_EVERY) % FAULTS.len()].0)
     }
 
     /// An article page of 20 to 200 KB: boilerplate plus paragraphs, with a
@@ -57,7 +58,9 @@ impl Web {
              <nav><ul>{}</ul></nav><div class=\"cookie-banner\">We use cookies.</div><main><article><h1>Story {item} from host {host}</h1>\
              <p>Regulators on host {host} opened case number {item}-{host} into advertising on the platform, officials said on Monday.</p>",
             1 + item % 28,
-            (0..30).map(|i| format!("<li><a href=\"/section/{i}\">Section {i}</a></li>")).collect::<String>()
+            (0..30)
+                .map(|i| format!("<li><a href=\"/section/{i}\">Section {i}</a></li>"))
+                .collect::<String>()
         );
         let mut i = host + item;
         while html.len() < target {
@@ -80,7 +83,9 @@ impl Web {
                 )
             })
             .collect();
-        format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>h{host}</title>{items}</channel></rss>")
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>h{host}</title>{items}</channel></rss>"
+        )
     }
 }
 
@@ -109,7 +114,9 @@ fn paragraphs() -> Vec<String> {
 /// misbehave in the ways real servers do.
 async fn serve(listener: TcpListener, web: Arc<Web>) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
         let web = Arc::clone(&web);
         tokio::spawn(async move {
             let _ = connection(stream, web).await;
@@ -137,7 +144,10 @@ async fn connection(mut stream: TcpStream, web: Arc<Web>) -> std::io::Result<()>
         let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
         let host_name = head
             .lines()
-            .find_map(|l| l.strip_prefix("host: ").or_else(|| l.strip_prefix("Host: ")))
+            .find_map(|l| {
+                l.strip_prefix("host: ")
+                    .or_else(|| l.strip_prefix("Host: "))
+            })
             .unwrap_or("")
             .trim()
             .to_string();
@@ -157,7 +167,11 @@ async fn connection(mut stream: TcpStream, web: Arc<Web>) -> std::io::Result<()>
             r
         };
 
-        let fault = if path == "/feed.xml" || path.starts_with("/r/") { web.fault(host) } else { None };
+        let fault = if path == "/feed.xml" || path.starts_with("/r/") {
+            web.fault(host)
+        } else {
+            None
+        };
         let response = match (fault, path.as_str()) {
             (_, "/robots.txt") => respond("404 Not Found", "text/plain", b"none"),
             (Some("slow"), _) => {
@@ -173,18 +187,33 @@ async fn connection(mut stream: TcpStream, web: Arc<Web>) -> std::io::Result<()>
                 return Ok(());
             }
             (Some("redirects"), p) => {
-                let n: usize = p.strip_prefix("/r/").and_then(|n| n.parse().ok()).unwrap_or(0);
-                format!("HTTP/1.1 302 Found\r\nLocation: /r/{}\r\nContent-Length: 0\r\n\r\n", n + 1).into_bytes()
+                let n: usize = p
+                    .strip_prefix("/r/")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                format!(
+                    "HTTP/1.1 302 Found\r\nLocation: /r/{}\r\nContent-Length: 0\r\n\r\n",
+                    n + 1
+                )
+                .into_bytes()
             }
             (Some("huge"), _) => {
                 let body = vec![b'a'; 6 * 1024 * 1024];
                 respond("200 OK", "application/rss+xml", &body)
             }
-            (Some("wrong-type"), _) => respond("200 OK", "image/png", &[0x89, b'P', b'N', b'G', 0, 1, 2, 3, 0xff, 0xfe]),
+            (Some("wrong-type"), _) => respond(
+                "200 OK",
+                "image/png",
+                &[0x89, b'P', b'N', b'G', 0, 1, 2, 3, 0xff, 0xfe],
+            ),
             (_, "/feed.xml") => respond("200 OK", "application/rss+xml", web.feed(host).as_bytes()),
             (_, p) if p.starts_with("/a/") => {
                 let item: usize = p[3..].trim_end_matches(".html").parse().unwrap_or(0);
-                respond("200 OK", "text/html; charset=utf-8", web.article(host, item).as_bytes())
+                respond(
+                    "200 OK",
+                    "text/html; charset=utf-8",
+                    web.article(host, item).as_bytes(),
+                )
             }
             _ => respond("404 Not Found", "text/plain", b"not found"),
         };
@@ -197,9 +226,11 @@ fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -228,7 +259,9 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let listener = server_rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let listener = server_rt
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
     let addr = listener.local_addr().unwrap();
     server_rt.spawn(serve(listener, Arc::clone(&web)));
 
@@ -251,16 +284,23 @@ fn main() {
     config.crawl.timeout_secs = 5;
     config.crawl.max_retries = 0;
     config.crawl.commit_every = 2000;
-    config.crawl.resolve = (0..hosts).map(|h| (format!("h{h}.bench.test"), addr.to_string())).collect();
+    config.crawl.resolve = (0..hosts)
+        .map(|h| (format!("h{h}.bench.test"), addr.to_string()))
+        .collect();
     let catalog = Catalog::load(&config.sources_dir).unwrap();
 
-    let crawl_rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let crawl_rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let options = CrawlOptions {
         stop: Arc::new(AtomicBool::new(false)),
         ..Default::default()
     };
     let started = Instant::now();
-    let summary = crawl_rt.block_on(crawl(&config, &catalog, &options)).unwrap();
+    let summary = crawl_rt
+        .block_on(crawl(&config, &catalog, &options))
+        .unwrap();
     let elapsed = started.elapsed().as_secs_f64();
 
     // Check: every healthy article indexed, every faulty host reported right.
@@ -271,7 +311,11 @@ fn main() {
         let fault = web.fault(*h).unwrap();
         let want = FAULTS.iter().find(|(f, _)| *f == fault).unwrap().1;
         let url = format!("http://h{h}.bench.test/feed.xml");
-        let got = summary.failures.iter().find(|f| f.url == url).map(|f| f.kind.as_str());
+        let got = summary
+            .failures
+            .iter()
+            .find(|f| f.url == url)
+            .map(|f| f.kind.as_str());
         if got != Some(want) {
             wrong.push(format!("h{h} ({fault}): want {want}, got {got:?}"));
         }
@@ -294,7 +338,10 @@ fn main() {
             })
         );
     } else {
-        println!("simulated web: {hosts} hosts x {items} articles (20-200 KB), {} faulty hosts", faulty.len());
+        println!(
+            "simulated web: {hosts} hosts x {items} articles (20-200 KB), {} faulty hosts",
+            faulty.len()
+        );
         println!(
             "indexed {} of {} healthy articles in {:.2} s: {:.0} articles/s end to end",
             summary.articles_indexed, healthy_articles, elapsed, rate

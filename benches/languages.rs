@@ -64,7 +64,11 @@ fn main() {
 /// positions, with `analyzer` (Tantivy's default when `None`).
 fn index_seconds(texts: &[&str], analyzer: Option<TextAnalyzer>) -> f64 {
     let mut schema = Schema::builder();
-    let name = if analyzer.is_some() { "kabar" } else { "default" };
+    let name = if analyzer.is_some() {
+        "kabar"
+    } else {
+        "default"
+    };
     let body = schema.add_text_field(
         "body",
         TextOptions::default().set_indexing_options(

@@ -224,6 +224,10 @@ fn huge_bodies_and_compression_bombs_stop_at_the_cap() {
     let summary = crawl(&ws, &[]);
     let too_large = failures_of_kind(&summary, "too_large");
     assert_eq!(too_large.len(), 2, "{summary:#}");
-    assert!(too_large.iter().all(|f| f["reason"].as_str().unwrap().contains("5242880")));
+    assert!(
+        too_large
+            .iter()
+            .all(|f| f["reason"].as_str().unwrap().contains("5242880"))
+    );
     assert!(started.elapsed() < Duration::from_secs(30));
 }

@@ -628,3 +628,48 @@ fn iso639_1(lang: Lang) -> &'static str {
         Lang::Cym => "cy",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang(text: &str) -> String {
+        detect_language(text, None, &[]).lang
+    }
+
+    #[test]
+    fn scripts_that_name_their_language() {
+        assert_eq!(lang("ธนาคารแห่งประเทศไทยเตือนประชาชน"), "th");
+        assert_eq!(lang("방송통신위원회는 단속을 강화한다"), "ko");
+        assert_eq!(lang("ক্রেতা সুরক্ষা অধিদপ্তর সতর্ক করেছে"), "bn");
+        assert_eq!(lang("ធនាគារជាតិនៃកម្ពុជាបានព្រមាន"), "km");
+        assert_eq!(lang("நுகர்வோர் பாதுகாப்பு"), "ta");
+    }
+
+    #[test]
+    fn vietnamese_is_known_by_its_letters_even_in_two_words() {
+        assert_eq!(lang("quảng cáo"), "vi");
+    }
+
+    #[test]
+    fn declared_tags_become_kabar_codes() {
+        assert_eq!(normalize_code("zh-TW").as_deref(), Some("zh-Hant"));
+        assert_eq!(normalize_code("zh_Hant_HK").as_deref(), Some("zh-Hant"));
+        assert_eq!(normalize_code("zh-CN").as_deref(), Some("zh-Hans"));
+        assert_eq!(normalize_code("in").as_deref(), Some("id"));
+        assert_eq!(normalize_code("fil-PH").as_deref(), Some("tl"));
+        assert_eq!(normalize_code("en-US").as_deref(), Some("en"));
+        assert_eq!(normalize_code(""), None);
+    }
+
+    #[test]
+    fn confidence_is_in_range_and_unknown_is_zero() {
+        let g = detect_language(
+            "The regulator fined the company for misleading ads.",
+            None,
+            &[],
+        );
+        assert!(g.confidence > 0.0 && g.confidence <= 1.0, "{g:?}");
+        assert_eq!(LangGuess::unknown().confidence, 0.0);
+    }
+}
