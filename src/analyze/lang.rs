@@ -58,6 +58,10 @@ const HINGLISH_MIN_SHARE: f64 = 0.2;
 
 /// Log-odds handicap of Malay against Indonesian; see [`malay_or_indonesian`].
 const INDONESIAN_BIAS: f64 = 0.5;
+/// Log-odds per telling Malay or Indonesian word.
+const WORD_WEIGHT: f64 = 1.2;
+/// Word-list log-odds beyond which lingua is not asked.
+const WORDS_DECIDE: f64 = 2.9;
 
 /// A detected language with a confidence in [0, 1].
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -154,12 +158,25 @@ impl ScriptCounts {
 fn count_scripts(text: &str) -> ScriptCounts {
     let mut c = ScriptCounts::default();
     for ch in text.chars() {
-        if !ch.is_alphabetic() {
-            continue;
-        }
-        c.letters += 1;
-        match ch as u32 {
-            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => c.kana += 1,
+        let cp = ch as u32;
+        // Code point ranges first: `char::is_alphabetic` is a slow table
+        // search outside ASCII, and nearly every character of these scripts
+        // is a letter or a vowel sign. Digits and punctuation of each block
+        // are skipped by range.
+        match cp {
+            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => {
+                if matches!(cp, 0xD7 | 0xF7) {
+                    continue;
+                }
+                c.latin += 1;
+                if matches!(cp, 0x1EA0..=0x1EF9)
+                    || matches!(ch, 'ơ' | 'ư' | 'đ' | 'ă' | 'Ơ' | 'Ư' | 'Đ' | 'Ă')
+                {
+                    c.vietnamese += 1;
+                }
+            }
+            0x00..=0x7F => continue,
+            0x3041..=0x30FA | 0x30FC..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => c.kana += 1,
             0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => {
                 c.han += 1;
                 match han_form(ch) {
@@ -169,15 +186,20 @@ fn count_scripts(text: &str) -> ScriptCounts {
                     None => {}
                 }
             }
-            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => c.hangul += 1,
-            0x0E00..=0x0E7F => c.thai += 1,
-            0x0E80..=0x0EFF => c.lao += 1,
-            0x1780..=0x17FF | 0x19E0..=0x19FF => c.khmer += 1,
-            0x1000..=0x109F | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F => c.myanmar += 1,
-            0x0980..=0x09FF => c.bengali += 1,
-            0x0B80..=0x0BFF => c.tamil += 1,
-            0x0900..=0x097F => c.devanagari += 1,
-            0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
+            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3131..=0x318E => c.hangul += 1,
+            0x0E01..=0x0E4E if !matches!(cp, 0x0E3F | 0x0E4F) => c.thai += 1,
+            0x0E81..=0x0ECE => c.lao += 1,
+            0x1780..=0x17D3 | 0x19E0..=0x19FF => c.khmer += 1,
+            0x1000..=0x103F | 0x104C..=0x109F | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F
+                if !matches!(cp, 0x1040..=0x104B | 0x1090..=0x1099) =>
+            {
+                c.myanmar += 1
+            }
+            0x0980..=0x09E3 | 0x09F0..=0x09F1 => c.bengali += 1,
+            0x0B80..=0x0BE5 => c.tamil += 1,
+            0x0900..=0x0963 | 0x0970..=0x097F => c.devanagari += 1,
+            0x0620..=0x065F | 0x066E..=0x06D3 | 0x06D5 | 0x0750..=0x077F | 0xFB50..=0xFDFF
+            | 0xFE70..=0xFEFF => {
                 c.arabic += 1;
                 match ch {
                     'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ۓ' | 'ھ' | 'ہ' | 'ۃ' => c.urdu += 1,
@@ -186,19 +208,11 @@ fn count_scripts(text: &str) -> ScriptCounts {
                     _ => {}
                 }
             }
-            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF => {
-                c.latin += 1;
-                if matches!(ch as u32, 0x1EA0..=0x1EF9)
-                    || matches!(ch, 'ơ' | 'ư' | 'đ' | 'ă' | 'Ơ' | 'Ư' | 'Đ' | 'Ă')
-                {
-                    c.vietnamese += 1;
-                }
-            }
-            _ => c.other += 1,
+            _ if ch.is_alphabetic() => c.other += 1,
+            _ => continue,
         }
+        c.letters += 1;
     }
-    // Combining marks (Thai vowels, Indic matras) that are not alphabetic
-    // are not counted; that only makes the counts conservative.
     c
 }
 
@@ -436,6 +450,13 @@ fn malay_or_indonesian(
     indonesian: usize,
     priors: &Priors,
 ) -> (&'static str, f64) {
+    // Two or more telling words settle it without lingua, which costs more
+    // than the rest of detection together.
+    let words_score = WORD_WEIGHT * (malay as f64 - indonesian as f64) - INDONESIAN_BIAS;
+    if words_score.abs() >= WORDS_DECIDE {
+        let confidence = 1.0 / (1.0 + (-words_score.abs()).exp());
+        return (if words_score > 0.0 { "ms" } else { "id" }, confidence);
+    }
     static LINGUA: LazyLock<LanguageDetector> = LazyLock::new(|| {
         LanguageDetectorBuilder::from_languages(&[Language::Indonesian, Language::Malay])
             .with_preloaded_language_models()
@@ -450,8 +471,7 @@ fn malay_or_indonesian(
     let p = p_malay.clamp(0.02, 0.98);
     // Indonesian is the far more common of the two on the web: Malay needs
     // the evidence (INDONESIAN_BIAS).
-    let mut score =
-        (p / (1.0 - p)).ln() + 1.2 * (malay as f64 - indonesian as f64) - INDONESIAN_BIAS;
+    let mut score = (p / (1.0 - p)).ln() + words_score;
     if score.abs() < 1.0 {
         if priors.has("ms") && !priors.has("id") {
             score += 1.0;
