@@ -275,9 +275,11 @@ fn main() {
     }
     std::fs::create_dir_all(dir.path().join("sources/sea")).unwrap();
     std::fs::write(dir.path().join("sources/sea/sg.toml"), catalog).unwrap();
-    let mut config = Config::default();
-    config.data_dir = dir.path().join("data");
-    config.sources_dir = dir.path().join("sources");
+    let mut config = Config {
+        data_dir: dir.path().join("data"),
+        sources_dir: dir.path().join("sources"),
+        ..Default::default()
+    };
     config.crawl.allow_private = true;
     config.crawl.per_host_interval_ms = 0;
     config.crawl.concurrency = 128;

@@ -111,7 +111,13 @@ fn every_article_is_found_by_a_phrase() {
     for f in &fixtures {
         assert!(f.body.contains(&f.phrase), "{}: phrase not in body", f.lang);
         let hits = found(&index, &format!("\"{}\"", f.phrase));
-        assert_eq!(hits, [f.lang.clone()], "{}: \"{}\"", f.lang, f.phrase);
+        assert_eq!(
+            hits,
+            std::slice::from_ref(&f.lang),
+            "{}: \"{}\"",
+            f.lang,
+            f.phrase
+        );
     }
 }
 

@@ -135,6 +135,10 @@ fn family_of(piece: &str) -> Family {
     }
 }
 
+/// A run of adjacent Han/kana segments: start, end, and the byte ranges of
+/// its ICU words.
+type CjkRun = (usize, usize, Vec<(usize, usize)>);
+
 /// Builds the token list: segment, group Han/kana segments into runs, and
 /// hand each word or run to its family's analyzer.
 fn analyze(text: &str, mode: Mode) -> Vec<Token> {
@@ -142,8 +146,8 @@ fn analyze(text: &str, mode: Mode) -> Vec<Token> {
         tokens: Vec::new(),
         position: 0,
     };
-    // A run of adjacent Han/kana segments: its start and its ICU words.
-    let mut run: Option<(usize, usize, Vec<(usize, usize)>)> = None;
+    // A run of adjacent Han/kana segments: its start, end and ICU words.
+    let mut run: Option<CjkRun> = None;
     let mut breaks = SEGMENTER.segment_str(text);
     let Some(mut start) = breaks.next() else {
         return out.tokens;
