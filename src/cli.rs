@@ -51,6 +51,19 @@ pub enum Command {
     /// List or check the source catalog
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Detect the language of JSON Lines texts ({"id", "text"} per line)
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// JSON Lines file; - or nothing for standard input
+    pub file: Option<PathBuf>,
+    /// Measure instead: read labelled JSON Lines ({"text", "lang"}) from FILE
+    /// or a folder of *.jsonl, print accuracy per language on the texts and
+    /// on 2-3 word cuts of them, and detections per second
+    #[arg(long, requires = "file")]
+    pub eval: bool,
 }
 
 #[derive(Debug, Args)]

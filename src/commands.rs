@@ -16,8 +16,8 @@ use url::Url;
 
 use crate::analyze::detect_language;
 use crate::cli::{
-    Cli, Command, CrawlArgs, EvalCommand, EvalExtractionArgs, ExtractArgs, ReindexArgs, RunArgs,
-    SearchArgs, SortArg, SourcesCommand, SourcesHealthArgs, SourcesListArgs,
+    AnalyzeArgs, Cli, Command, CrawlArgs, EvalCommand, EvalExtractionArgs, ExtractArgs,
+    ReindexArgs, RunArgs, SearchArgs, SortArg, SourcesCommand, SourcesHealthArgs, SourcesListArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
@@ -91,6 +91,7 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Sources(SourcesCommand::List(args)) => sources_list(&config, &args, &mut out),
         Command::Sources(SourcesCommand::Check) => sources_check(&config, &mut out),
         Command::Sources(SourcesCommand::Health(args)) => sources_health(&config, &args, &mut out),
+        Command::Analyze(args) => analyze(&args, &mut out),
     }
 }
 
@@ -970,6 +971,98 @@ fn sources_check(config: &Config, out: &mut impl Write) -> Result<Exit, CommandE
             missing.join(", ")
         )?;
     }
+    Ok(Exit::Ok)
+}
+
+// ---------------------------------------------------------------- analyze
+
+/// One input line of `kabar analyze`.
+#[derive(serde::Deserialize)]
+struct AnalyzeInput {
+    #[serde(default)]
+    id: serde_json::Value,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct AnalyzeOutput<'a> {
+    id: &'a serde_json::Value,
+    lang: &'a str,
+    lang_confidence: f64,
+}
+
+/// Reads JSON Lines and writes one JSON line per input line; a malformed
+/// line gets an error line naming it, and the rest goes on. Exit 2 when any
+/// line was malformed.
+fn analyze(args: &AnalyzeArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    use std::io::BufRead;
+
+    let path = args.file.as_deref().filter(|p| p.as_os_str() != "-");
+    if args.eval {
+        let path = path.ok_or_else(|| CommandError::Input("--eval needs a file".into()))?;
+        return analyze_eval(path, out);
+    }
+    let input: Box<dyn BufRead> = match path {
+        Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(
+            |e| CommandError::Input(format!("cannot read {}: {e}", p.display())),
+        )?)),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    let mut out = std::io::BufWriter::new(out);
+    let mut num_malformed = 0usize;
+    for (i, line) in input.split(b'\n').enumerate() {
+        let line = line?;
+        let line_no = i + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let parsed = std::str::from_utf8(&line)
+            .map_err(|e| format!("not UTF-8: {e}"))
+            .and_then(|l| serde_json::from_str::<AnalyzeInput>(l).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(input) => {
+                let guess = detect_language(&input.text, None, &[]);
+                let output = AnalyzeOutput {
+                    id: &input.id,
+                    lang: &guess.lang,
+                    lang_confidence: guess.confidence,
+                };
+                serde_json::to_writer(&mut out, &output).map_err(std::io::Error::other)?;
+            }
+            Err(message) => {
+                num_malformed += 1;
+                let error = serde_json::json!({
+                    "line": line_no,
+                    "error": format!("line {line_no}: {message}"),
+                });
+                serde_json::to_writer(&mut out, &error).map_err(std::io::Error::other)?;
+            }
+        }
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    if num_malformed > 0 {
+        eprintln!("kabar: {num_malformed} malformed input line(s), reported in the output");
+        return Ok(Exit::Usage);
+    }
+    Ok(Exit::Ok)
+}
+
+/// `kabar analyze --eval PATH`: accuracy per language and speed.
+fn analyze_eval(path: &Path, out: &mut impl Write) -> Result<Exit, CommandError> {
+    use crate::analyze::eval;
+
+    let samples = eval::read_labelled(path).map_err(|e| CommandError::Input(e.to_string()))?;
+    let short = eval::short_texts(&samples);
+    let sentences_acc = eval::accuracy(&samples);
+    let short_acc = eval::accuracy(&short);
+    write!(out, "{}", eval::render(&sentences_acc, &short_acc))?;
+    let per_second = eval::detections_per_second(&samples, 1.0);
+    writeln!(
+        out,
+        "\n{per_second:.0} detections per second (one thread, {} texts)",
+        samples.len()
+    )?;
     Ok(Exit::Ok)
 }
 

@@ -737,7 +737,10 @@ fn build_article(
     } else {
         extracted.title.clone()
     };
-    let sample = format!("{title}\n{}", extracted.text);
+    // Burmese typed in Zawgyi becomes Unicode before anything reads it.
+    let title = crate::analyze::zawgyi::to_unicode(&title).into_owned();
+    let body = crate::analyze::zawgyi::to_unicode(&extracted.text).into_owned();
+    let sample = format!("{title}\n{body}");
     let lang = detect_language(&sample, extracted.lang_declared.as_deref(), expected_langs);
     let url = canonical_for(&extracted.canonical_url, &page.final_url, source);
     let authors = if extracted.authors.is_empty() {
@@ -753,7 +756,7 @@ fn build_article(
         region: source.map(|s| s.region.to_string()).unwrap_or_default(),
         lang: lang.lang,
         title,
-        body: extracted.text,
+        body,
         published: extracted.published.or(candidate.published_hint),
         fetched: page.fetched,
         authors,

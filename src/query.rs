@@ -220,7 +220,13 @@ fn parse_user_query(index: &ArticleIndex, text: &str) -> Result<Box<dyn Query>, 
         return Ok(Box::new(AllQuery));
     }
     let fields = index.fields();
-    let mut parser = QueryParser::for_index(index.tantivy(), fields.default_search_fields());
+    // Queries are analysed in query mode (one form per position); see
+    // crate::index::tokenizer.
+    let mut parser = QueryParser::new(
+        index.tantivy().schema(),
+        fields.default_search_fields(),
+        crate::index::tokenizer::query_tokenizers(),
+    );
     parser.set_conjunction_by_default();
     parser.set_field_boost(fields.title, 2.0);
     parser.parse_query(trimmed).map_err(|e| {

@@ -1,6 +1,13 @@
 //! Analysis of extracted text: language now; topics, sentiment and risk as
 //! the topics issue lands them.
+//!
+//! [`zawgyi`] converts Burmese typed in the Zawgyi encoding to Unicode; it
+//! runs before anything else reads an article's text.
 
+pub mod eval;
+mod han;
 pub mod lang;
+mod markers;
+pub mod zawgyi;
 
-pub use lang::{LangGuess, detect_language};
+pub use lang::{LangGuess, detect_language, normalize_code};

@@ -167,7 +167,7 @@ fn check_version(dir: &Path) -> Result<(), IndexError> {
 pub fn register_analyzers(index: &Index) {
     index.tokenizers().register(
         tokenizer::ANALYZER,
-        TextAnalyzer::builder(tokenizer::MultiScriptTokenizer).build(),
+        TextAnalyzer::builder(tokenizer::MultiScriptTokenizer::default()).build(),
     );
 }
 

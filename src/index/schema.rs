@@ -16,7 +16,7 @@ use super::tokenizer::ANALYZER;
 
 /// Bump when the schema changes incompatibly; an index with another version
 /// is refused with a message telling the user to rebuild it.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles of every field.
 #[derive(Debug, Clone, Copy)]
