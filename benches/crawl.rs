@@ -291,10 +291,7 @@ fn main() {
         .collect();
     let catalog = Catalog::load(&config.sources_dir).unwrap();
 
-    let crawl_rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let crawl_rt = kabar::commands::runtime().unwrap();
     let options = CrawlOptions {
         stop: Arc::new(AtomicBool::new(false)),
         ..Default::default()

@@ -104,8 +104,15 @@ fn with_allow_private(config: &Config, flag: bool) -> Config {
     config
 }
 
-fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+/// Threads for blocking work (parsing, extraction, archive writes). CPU
+/// work is limited to one task per core by the pipeline; more threads than
+/// this only add per-thread allocator arenas and memory.
+pub const MAX_BLOCKING_THREADS: usize = 16;
+
+/// The runtime the crawl commands (and the crawl benchmark) run on.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
         .enable_all()
         .build()
 }
