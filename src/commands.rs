@@ -26,6 +26,12 @@ use crate::pipeline::{self, CrawlOptions, CrawlSummary, PipelineError};
 use crate::query::{self, QueryError, QueryRequest, Sort};
 use crate::sources::{Catalog, CatalogLoadError, langs};
 
+/// Writes `value` as one line of JSON (the `--json` output of every command).
+fn json_line(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)?;
+    writeln!(out)
+}
+
 /// Exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -130,8 +136,7 @@ fn crawl(config: &Config, args: &CrawlArgs, out: &mut impl Write) -> Result<Exit
     runtime.spawn(stop_on_signal(Arc::clone(&options.stop)));
     let summary = runtime.block_on(pipeline::crawl(config, &catalog, &options))?;
     if args.json {
-        serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::other)?;
-        writeln!(out)?;
+        json_line(out, &summary)?;
     } else {
         print_crawl_summary(&summary, out)?;
     }
@@ -152,8 +157,7 @@ fn reindex(
     let catalog = Catalog::load(&config.sources_dir)?;
     let summary = pipeline::reindex(config, &catalog)?;
     if args.json {
-        serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::other)?;
-        writeln!(out)?;
+        json_line(out, &summary)?;
     } else {
         writeln!(
             out,
@@ -196,8 +200,7 @@ fn run_daemon(config: &Config, args: &RunArgs, out: &mut impl Write) -> Result<E
         let summary = runtime.block_on(pipeline::crawl(config, &catalog, &options))?;
         if summary.feeds_polled > 0 || summary.articles_indexed > 0 {
             if args.json {
-                serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::other)?;
-                writeln!(out)?;
+                json_line(out, &summary)?;
                 out.flush()?;
             } else {
                 eprintln!(
@@ -277,8 +280,7 @@ fn sources_health(
     health.sort_by(|a, b| (a.status, &a.source).cmp(&(b.status, &b.source)));
     if args.json {
         for h in &health {
-            serde_json::to_writer(&mut *out, h).map_err(std::io::Error::other)?;
-            writeln!(out)?;
+            json_line(out, h)?;
         }
         return Ok(Exit::Ok);
     }
@@ -447,8 +449,7 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
 
     if args.json {
         for hit in &results.hits {
-            serde_json::to_writer(&mut *out, hit).map_err(std::io::Error::other)?;
-            writeln!(out)?;
+            json_line(out, hit)?;
         }
     } else if results.hits.is_empty() {
         if results.total > 0 {
@@ -692,8 +693,7 @@ fn extract(args: &ExtractArgs, out: &mut impl Write) -> Result<Exit, CommandErro
             truncated: e.truncated,
         };
         if args.json {
-            serde_json::to_writer(&mut *out, &output).map_err(std::io::Error::other)?;
-            writeln!(out)?;
+            json_line(out, &output)?;
         } else {
             print_extracted(&output, out)?;
         }
@@ -776,8 +776,7 @@ fn eval_extraction(args: &EvalExtractionArgs, out: &mut impl Write) -> Result<Ex
     };
     report.skipped = skipped;
     if args.json {
-        serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::other)?;
-        writeln!(out)?;
+        json_line(out, &report)?;
         return Ok(Exit::Ok);
     }
     for s in &report.skipped {
@@ -908,8 +907,7 @@ fn sources_list(
         .collect();
     if args.json {
         for s in &selected {
-            serde_json::to_writer(&mut *out, s).map_err(std::io::Error::other)?;
-            writeln!(out)?;
+            json_line(out, s)?;
         }
         return Ok(Exit::Ok);
     }

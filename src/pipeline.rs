@@ -28,7 +28,6 @@ use chrono::Utc;
 use futures::StreamExt;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::{Semaphore, mpsc};
 use url::Url;
 
@@ -941,8 +940,7 @@ pub fn content_key(body: &str) -> Option<String> {
     if normalised.chars().count() < MIN_CONTENT_KEY_CHARS {
         return None;
     }
-    let digest = Sha256::digest(normalised.as_bytes());
-    Some(digest[..16].iter().map(|b| format!("{b:02x}")).collect())
+    Some(crate::index::short_hash(normalised.as_bytes()))
 }
 
 /// What the index thread holds until the next commit.

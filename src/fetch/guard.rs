@@ -110,7 +110,7 @@ impl Resolve for GuardedResolver {
                 if public.is_empty()
                     && let Some(first) = private.first()
                 {
-                    return Err(Box::new(BlockedAddress(format!(
+                    return Err(Box::new(GuardError::Blocked(format!(
                         "{host} resolves to {}, which {}",
                         first.ip(),
                         NOT_PUBLIC
@@ -125,44 +125,34 @@ impl Resolve for GuardedResolver {
     }
 }
 
-/// The error the resolver and redirect policy give for a refused address,
-/// found again by type when the failure is classified.
-#[derive(Debug)]
-pub struct BlockedAddress(pub String);
-
-impl std::fmt::Display for BlockedAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why the guard refused a connection or a redirect; found again by type in
+/// the source chain when a failure is classified.
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    /// A refused (non-public) address, by resolution or on a redirect.
+    #[error("{0}")]
+    Blocked(String),
+    /// Too many redirects, or a loop.
+    #[error("{0}")]
+    Redirects(String),
 }
-
-impl std::error::Error for BlockedAddress {}
-
-/// Redirects are followed up to `max`, never in a loop, never to a
-/// non-http(s) URL, and never to a refused address.
-#[derive(Debug)]
-pub struct RedirectProblem(pub String);
-
-impl std::fmt::Display for RedirectProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for RedirectProblem {}
 
 pub fn redirect_policy(max: usize, allow_private: bool) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().iter().any(|u| u == attempt.url()) {
             let url = attempt.url().to_string();
-            return attempt.error(RedirectProblem(format!("redirect loop back to {url}")));
+            return attempt.error(GuardError::Redirects(format!(
+                "redirect loop back to {url}"
+            )));
         }
         if attempt.previous().len() > max {
-            return attempt.error(RedirectProblem(format!("more than {max} redirects")));
+            return attempt.error(GuardError::Redirects(format!("more than {max} redirects")));
         }
         if let Some(why) = check_url(attempt.url(), allow_private) {
             let url = attempt.url().to_string();
-            return attempt.error(BlockedAddress(format!("redirect to {url} refused: {why}")));
+            return attempt.error(GuardError::Blocked(format!(
+                "redirect to {url} refused: {why}"
+            )));
         }
         attempt.follow()
     })

@@ -430,11 +430,14 @@ fn classify(e: &reqwest::Error) -> Failure {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     let mut innermost = e.to_string();
     while let Some(s) = source {
-        if let Some(b) = s.downcast_ref::<guard::BlockedAddress>() {
-            return Failure::new(FailureKind::Blocked, b.0.clone());
-        }
-        if let Some(r) = s.downcast_ref::<guard::RedirectProblem>() {
-            return Failure::new(FailureKind::Redirects, r.0.clone());
+        match s.downcast_ref::<guard::GuardError>() {
+            Some(guard::GuardError::Blocked(why)) => {
+                return Failure::new(FailureKind::Blocked, why.clone());
+            }
+            Some(guard::GuardError::Redirects(why)) => {
+                return Failure::new(FailureKind::Redirects, why.clone());
+            }
+            None => {}
         }
         innermost = s.to_string();
         source = s.source();

@@ -173,7 +173,12 @@ pub fn register_analyzers(index: &Index) {
 
 /// The stable document id for a canonical URL: 16 bytes of SHA-256, in hex.
 pub fn article_id(canonical_url: &str) -> String {
-    let digest = Sha256::digest(canonical_url.as_bytes());
+    short_hash(canonical_url.as_bytes())
+}
+
+/// 16 bytes of SHA-256 in hex: the ids of documents and of body texts.
+pub fn short_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
