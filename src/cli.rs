@@ -25,6 +25,9 @@ pub struct GlobalArgs {
     /// Source catalog folder [default: sources]
     #[arg(long, global = true, env = "KABAR_SOURCES", value_name = "DIR")]
     pub sources: Option<PathBuf>,
+    /// Concept-pack folder [default: topics]
+    #[arg(long, global = true, env = "KABAR_TOPICS", value_name = "DIR")]
+    pub topics: Option<PathBuf>,
     /// Config file [default: ./kabar.toml when present]
     #[arg(long, global = true, env = "KABAR_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -105,6 +108,15 @@ pub struct RunArgs {
 pub enum SortArg {
     Relevance,
     Newest,
+    /// Highest risk score first
+    Risk,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SentimentArg {
+    Negative,
+    Neutral,
+    Positive,
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +137,16 @@ pub struct SearchArgs {
     /// Only this source id (repeatable)
     #[arg(long, value_name = "S")]
     pub source: Vec<String>,
+    /// Only articles about this topic (repeatable; see `kabar topics list`)
+    #[arg(long, value_name = "T")]
+    pub topic: Vec<String>,
+    /// Only this sentiment (repeatable): about the --topic topics when given,
+    /// else the article's overall sentiment
+    #[arg(long, value_enum, value_name = "S")]
+    pub sentiment: Vec<SentimentArg>,
+    /// Only articles with at least this risk score (0 to 100)
+    #[arg(long, value_name = "X")]
+    pub min_risk: Option<f32>,
     /// From this date (YYYY-MM-DD in the display time zone, or RFC 3339), or
     /// a span back from now: 24h, 7d, 2w
     #[arg(long, value_name = "DATE|SPAN")]
@@ -143,6 +165,10 @@ pub struct SearchArgs {
     /// One JSON object per hit per line, with every stored field
     #[arg(long)]
     pub json: bool,
+    /// Show what drove each hit's topics and sentiment: the matched terms
+    /// and the scored sentences (with --json: an "evidence" field)
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Args)]

@@ -17,11 +17,13 @@ use url::Url;
 use crate::analyze::detect_language;
 use crate::cli::{
     AnalyzeArgs, Cli, Command, CrawlArgs, EvalCommand, EvalExtractionArgs, ExtractArgs,
-    ReindexArgs, RunArgs, SearchArgs, SortArg, SourcesCommand, SourcesHealthArgs, SourcesListArgs,
+    ReindexArgs, RunArgs, SearchArgs, SentimentArg, SortArg, SourcesCommand, SourcesHealthArgs,
+    SourcesListArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
 use crate::index::{ArticleIndex, IndexError};
+use crate::model::{IndexedArticle, SentimentLabel};
 use crate::pipeline::{self, CrawlOptions, CrawlSummary, PipelineError};
 use crate::query::{self, QueryError, QueryRequest, Sort};
 use crate::sources::{Catalog, CatalogLoadError, langs};
@@ -84,6 +86,7 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
     let overrides = Overrides {
         data_dir: cli.global.data.clone(),
         sources_dir: cli.global.sources.clone(),
+        topics_dir: cli.global.topics.clone(),
     };
     let config = Config::load(cli.global.config.as_deref(), &overrides)?;
     let mut out = std::io::stdout().lock();
@@ -97,7 +100,7 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Sources(SourcesCommand::List(args)) => sources_list(&config, &args, &mut out),
         Command::Sources(SourcesCommand::Check) => sources_check(&config, &mut out),
         Command::Sources(SourcesCommand::Health(args)) => sources_health(&config, &args, &mut out),
-        Command::Analyze(args) => analyze(&args, &mut out),
+        Command::Analyze(args) => analyze(&config, &args, &mut out),
     }
 }
 
@@ -424,6 +427,14 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
         r.parse::<crate::model::Region>()
             .map_err(CommandError::Input)?;
     }
+    if let Some(x) = args.min_risk
+        && !(0.0..=100.0).contains(&x)
+    {
+        return Err(CommandError::Input(format!(
+            "--min-risk {x} is out of range: risk scores run from 0 to 100"
+        )));
+    }
+    check_topic_ids(config, &args.topic)?;
     let request = QueryRequest {
         query: args.query.join(" "),
         regions: args.region.iter().map(|r| r.to_ascii_lowercase()).collect(),
@@ -434,11 +445,23 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
             .collect(),
         langs: args.lang.clone(),
         sources: args.source.clone(),
+        topics: args.topic.clone(),
+        sentiments: args
+            .sentiment
+            .iter()
+            .map(|s| match s {
+                SentimentArg::Negative => SentimentLabel::Negative,
+                SentimentArg::Neutral => SentimentLabel::Neutral,
+                SentimentArg::Positive => SentimentLabel::Positive,
+            })
+            .collect(),
+        min_risk: args.min_risk,
         since,
         until,
         sort: match args.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Newest => Sort::Newest,
+            SortArg::Risk => Sort::Risk,
         },
         limit: args.limit,
         offset: args.offset,
@@ -449,7 +472,13 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
 
     if args.json {
         for hit in &results.hits {
-            json_line(out, hit)?;
+            if args.explain {
+                json_line(out, hit)?;
+            } else {
+                let mut hit = hit.clone();
+                hit.article.evidence.clear();
+                json_line(out, &hit)?;
+            }
         }
     } else if results.hits.is_empty() {
         if results.total > 0 {
@@ -492,9 +521,13 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
                 truncate(&a.title, 80)
             )?;
             writeln!(out, "    {}", a.url)?;
+            writeln!(out, "    {}", analysis_line(a))?;
             if let Some(s) = &hit.snippet {
                 let text = s.marked(open, close).replace('\n', " ");
                 writeln!(out, "    {text}")?;
+            }
+            if args.explain {
+                write_explanation(a, open, close, out)?;
             }
         }
         let shown_to = args.offset + results.hits.len();
@@ -511,6 +544,123 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
     } else {
         Exit::Ok
     })
+}
+
+/// Refuses topic ids the concept packs do not define, naming the ones they
+/// do: a misspelt topic would otherwise quietly match nothing.
+fn check_topic_ids(config: &Config, ids: &[String]) -> Result<(), CommandError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let analyzer = crate::analyze::Analyzer::load(&config.topics_dir)
+        .map_err(|e| CommandError::Input(e.to_string()))?;
+    let known: Vec<&str> = analyzer.topics().ids().collect();
+    for id in ids {
+        if !known.contains(&id.as_str()) {
+            return Err(CommandError::Input(format!(
+                "unknown topic '{id}'; the packs in {} define: {}",
+                config.topics_dir.display(),
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `risk 72.4 · negative -0.61 · scam-ads 0.82 negative, payments 0.40 neutral`
+fn analysis_line(a: &IndexedArticle) -> String {
+    let s = &a.sentiment;
+    let mut line = format!("risk {:.1} · {} {:+.2}", a.risk, s.label, s.score);
+    if s.mixed {
+        line.push_str(" (mixed)");
+    }
+    if a.topics.is_empty() {
+        line.push_str(" · no topic");
+    } else {
+        let topics: Vec<String> = a
+            .topics
+            .iter()
+            .map(|t| {
+                let mut label = t.sentiment.label.to_string();
+                if t.sentiment.abstained {
+                    label = "unclear".into();
+                } else if t.sentiment.mixed {
+                    label.push_str(", mixed");
+                }
+                format!("{} {:.2} {label}", t.id, t.score)
+            })
+            .collect();
+        line.push_str(" · ");
+        line.push_str(&topics.join(", "));
+    }
+    line
+}
+
+/// `--explain`: per topic, the matched terms and the scored sentences.
+fn write_explanation(
+    a: &IndexedArticle,
+    open: &str,
+    close: &str,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    if a.evidence.is_empty() {
+        writeln!(
+            out,
+            "    why: no topic term matched; the overall sentiment is the model's reading of the whole text"
+        )?;
+        return Ok(());
+    }
+    for e in &a.evidence {
+        let topic = a.topics.iter().find(|t| t.id == e.topic);
+        let (score, sentiment) = topic.map_or((0.0, String::new()), |t| {
+            (
+                t.score,
+                format!(
+                    "{} {:+.2} (confidence {:.2})",
+                    t.sentiment.label, t.sentiment.score, t.sentiment.confidence
+                ),
+            )
+        });
+        writeln!(
+            out,
+            "    why {} (relevance {score:.2}, {sentiment}):",
+            e.topic
+        )?;
+        let terms: Vec<String> = e
+            .terms
+            .iter()
+            .map(|t| {
+                let place = match t.field {
+                    crate::model::TextField::Title => "title",
+                    crate::model::TextField::Body => "body",
+                };
+                let kind = if t.entity { " entity" } else { "" };
+                if t.text.to_lowercase() == t.term.to_lowercase() {
+                    format!("{open}{}{close} ({place}@{}{kind})", t.text, t.start)
+                } else {
+                    format!(
+                        "{open}{}{close} = {} ({place}@{}{kind})",
+                        t.text, t.term, t.start
+                    )
+                }
+            })
+            .collect();
+        writeln!(out, "      terms: {}", terms.join(", "))?;
+        for sentence in &e.sentences {
+            let cues = if sentence.cues.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", sentence.cues.join(", "))
+            };
+            writeln!(
+                out,
+                "      {:+.2}{cues} {}",
+                sentence.score,
+                sentence.text.replace('\n', " ")
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn short_tz(tz: &chrono_tz::Tz) -> String {
@@ -987,6 +1137,9 @@ struct AnalyzeInput {
     #[serde(default)]
     id: serde_json::Value,
     text: String,
+    /// Optional: a headline, which weighs more for topics.
+    #[serde(default)]
+    title: String,
 }
 
 #[derive(Serialize)]
@@ -994,12 +1147,28 @@ struct AnalyzeOutput<'a> {
     id: &'a serde_json::Value,
     lang: &'a str,
     lang_confidence: f64,
+    topics: Vec<AnalyzeTopic<'a>>,
+    sentiment: &'a crate::model::SentimentScore,
+    /// 0 to 100, as the crawl computes it for an ordinary outlet.
+    risk: f32,
+}
+
+#[derive(Serialize)]
+struct AnalyzeTopic<'a> {
+    id: &'a str,
+    score: f32,
+    terms: &'a [String],
+    sentiment: &'a crate::model::SentimentScore,
 }
 
 /// Reads JSON Lines and writes one JSON line per input line; a malformed
 /// line gets an error line naming it, and the rest goes on. Exit 2 when any
 /// line was malformed.
-fn analyze(args: &AnalyzeArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+fn analyze(
+    config: &Config,
+    args: &AnalyzeArgs,
+    out: &mut impl Write,
+) -> Result<Exit, CommandError> {
     use std::io::BufRead;
 
     let path = args.file.as_deref().filter(|p| p.as_os_str() != "-");
@@ -1007,6 +1176,8 @@ fn analyze(args: &AnalyzeArgs, out: &mut impl Write) -> Result<Exit, CommandErro
         let path = path.ok_or_else(|| CommandError::Input("--eval needs a file".into()))?;
         return analyze_eval(path, out);
     }
+    let analyzer = crate::analyze::Analyzer::load(&config.topics_dir)
+        .map_err(|e| CommandError::Input(e.to_string()))?;
     let input: Box<dyn BufRead> = match path {
         Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(
             |e| CommandError::Input(format!("cannot read {}: {e}", p.display())),
@@ -1026,11 +1197,34 @@ fn analyze(args: &AnalyzeArgs, out: &mut impl Write) -> Result<Exit, CommandErro
             .and_then(|l| serde_json::from_str::<AnalyzeInput>(l).map_err(|e| e.to_string()));
         match parsed {
             Ok(input) => {
-                let guess = detect_language(&input.text, None, &[]);
+                let sample = if input.title.is_empty() {
+                    std::borrow::Cow::Borrowed(input.text.as_str())
+                } else {
+                    std::borrow::Cow::Owned(format!("{}\n{}", input.title, input.text))
+                };
+                let guess = detect_language(&sample, None, &[]);
+                let analysis = analyzer.analyze(
+                    &input.title,
+                    &input.text,
+                    &guess.lang,
+                    crate::sources::catalog::DEFAULT_SOURCE_WEIGHT,
+                );
                 let output = AnalyzeOutput {
                     id: &input.id,
                     lang: &guess.lang,
                     lang_confidence: guess.confidence,
+                    topics: analysis
+                        .topics
+                        .iter()
+                        .map(|t| AnalyzeTopic {
+                            id: &t.id,
+                            score: t.score,
+                            terms: &t.terms,
+                            sentiment: &t.sentiment,
+                        })
+                        .collect(),
+                    sentiment: &analysis.sentiment,
+                    risk: analysis.risk,
                 };
                 serde_json::to_writer(&mut out, &output).map_err(std::io::Error::other)?;
             }

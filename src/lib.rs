@@ -28,8 +28,10 @@ pub mod index;
 pub mod model;
 pub mod pipeline;
 pub mod query;
+pub mod sentiment;
 pub mod sources;
 pub mod state;
+pub mod topics;
 
 pub use config::Config;
 pub use model::{Article, Candidate, IndexedArticle, Page, Region, Source};

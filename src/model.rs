@@ -87,6 +87,9 @@ pub struct Source {
     pub autodiscover: bool,
     pub tags: Vec<String>,
     pub enabled: bool,
+    /// How much this outlet's coverage counts in the risk score (reach,
+    /// reliability); 1.0 for an ordinary outlet. See `analyze::risk`.
+    pub weight: f64,
     /// The catalog file this source was read from (for messages).
     pub file: String,
 }
@@ -178,7 +181,7 @@ pub struct Article {
 }
 
 /// An article with its provenance, as the index stores it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IndexedArticle {
     /// Stable id derived from the canonical URL.
     pub id: String,
@@ -196,6 +199,128 @@ pub struct IndexedArticle {
     /// The WARC record id of the response this article was extracted from.
     #[serde(default)]
     pub warc_id: Option<String>,
+    /// Monetization topics the article is about, most relevant first.
+    #[serde(default)]
+    pub topics: Vec<TopicScore>,
+    /// The article's overall sentiment.
+    #[serde(default)]
+    pub sentiment: SentimentScore,
+    /// 0 to 100; see `analyze::risk` for the formula.
+    #[serde(default)]
+    pub risk: f32,
+    /// What drove the topics and their sentiment: matched terms and scored
+    /// sentences. Stored in the index; printed by `kabar search --explain`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<TopicEvidence>,
+}
+
+/// negative, neutral or positive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SentimentLabel {
+    Negative,
+    #[default]
+    Neutral,
+    Positive,
+}
+
+impl SentimentLabel {
+    pub const ALL: [SentimentLabel; 3] = [
+        SentimentLabel::Negative,
+        SentimentLabel::Neutral,
+        SentimentLabel::Positive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SentimentLabel::Negative => "negative",
+            SentimentLabel::Neutral => "neutral",
+            SentimentLabel::Positive => "positive",
+        }
+    }
+}
+
+impl std::str::FromStr for SentimentLabel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "negative" | "neg" => Ok(SentimentLabel::Negative),
+            "neutral" | "neu" => Ok(SentimentLabel::Neutral),
+            "positive" | "pos" => Ok(SentimentLabel::Positive),
+            other => Err(format!(
+                "unknown sentiment '{other}' (expected negative, neutral or positive)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for SentimentLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A sentiment judgement: the label, a score in [-1, 1] and how sure kabar
+/// is of it. `abstained` means the evidence was too weak to call (the label
+/// is then neutral); `mixed` means strong evidence both ways.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct SentimentScore {
+    pub label: SentimentLabel,
+    pub score: f32,
+    pub confidence: f32,
+    #[serde(default)]
+    pub mixed: bool,
+    #[serde(default)]
+    pub abstained: bool,
+}
+
+/// One topic of an article: how relevant (0 to 1), which terms matched, and
+/// the sentiment of the coverage about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicScore {
+    pub id: String,
+    pub score: f32,
+    pub terms: Vec<String>,
+    pub sentiment: SentimentScore,
+}
+
+/// Why an article got a topic and that topic's sentiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicEvidence {
+    pub topic: String,
+    pub terms: Vec<TermEvidence>,
+    pub sentences: Vec<SentenceEvidence>,
+}
+
+/// A matched term: the pack's term, the text as written in the article, and
+/// its byte range in the title or the body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermEvidence {
+    pub term: String,
+    pub text: String,
+    pub field: TextField,
+    pub start: usize,
+    pub end: usize,
+    #[serde(default)]
+    pub entity: bool,
+}
+
+/// A sentence (or clause) that was scored, with its score and the cue words
+/// (opinion or event words) that moved it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentenceEvidence {
+    pub text: String,
+    pub score: f32,
+    pub cues: Vec<String>,
+}
+
+/// Which part of an article a range points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TextField {
+    Title,
+    Body,
 }
 
 /// Why a feed or a page could not be used. Counted per kind in the summary.

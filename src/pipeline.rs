@@ -31,6 +31,7 @@ use serde::Serialize;
 use tokio::sync::{Semaphore, mpsc};
 use url::Url;
 
+use crate::analyze::article::{Analyzer, PackLoadError};
 use crate::analyze::lang::detect_language;
 use crate::archive::{ArchiveError, ArchiveWriter, FetchMeta};
 use crate::config::Config;
@@ -73,6 +74,8 @@ pub enum PipelineError {
     IndexThread,
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Packs(#[from] PackLoadError),
 }
 
 /// What to crawl and how to show it.
@@ -170,6 +173,9 @@ pub async fn crawl(
         return Err(PipelineError::NoSuchSource(options.sources.clone()));
     }
 
+    // Packs first: a broken pack stops the crawl before anything is fetched,
+    // rather than indexing articles with no topics.
+    let analyzer = Arc::new(Analyzer::load(&config.topics_dir)?);
     std::fs::create_dir_all(&config.data_dir).map_err(|source| PipelineError::DataDir {
         path: config.data_dir.display().to_string(),
         source,
@@ -259,41 +265,28 @@ pub async fn crawl(
     // Stage 2: article workers.
     let (cand_tx, cand_rx) = mpsc::channel::<Candidate>(CANDIDATE_QUEUE);
     let article_stage = {
-        let fetcher = Arc::clone(&fetcher);
-        let summary = Arc::clone(&summary);
-        let meta: Arc<BTreeMap<String, Source>> =
-            Arc::new(sources.iter().map(|s| (s.id.clone(), s.clone())).collect());
-        let min_text_chars = config.crawl.min_text_chars;
+        let stage = Arc::new(ArticleStage {
+            fetcher: Arc::clone(&fetcher),
+            cpu: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+            sources: sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
+            archive: archive.clone(),
+            min_text_chars: config.crawl.min_text_chars,
+            summary: Arc::clone(&summary),
+            analyzer: Arc::clone(&analyzer),
+        });
         let article_bar = article_bar.clone();
         let concurrency = config.crawl.concurrency.max(1);
         let stop = Arc::clone(&options.stop);
-        let archive = archive.clone();
-        let cpu = Arc::new(Semaphore::new(
-            std::thread::available_parallelism().map_or(2, |n| n.get()),
-        ));
         tokio::spawn(async move {
             tokio_stream_from(cand_rx)
                 .map(|candidate| {
-                    let fetcher = Arc::clone(&fetcher);
-                    let meta = Arc::clone(&meta);
-                    let summary = Arc::clone(&summary);
+                    let stage = Arc::clone(&stage);
                     let stop = Arc::clone(&stop);
-                    let archive = archive.clone();
-                    let cpu = Arc::clone(&cpu);
                     async move {
                         if stop.load(Ordering::Relaxed) {
                             return IndexMsg::Skipped;
                         }
-                        process_article(
-                            &fetcher,
-                            &cpu,
-                            candidate,
-                            &meta,
-                            archive,
-                            min_text_chars,
-                            &summary,
-                        )
-                        .await
+                        process_article(&stage, candidate).await
                     }
                 })
                 .buffer_unordered(concurrency)
@@ -645,17 +638,23 @@ fn typical_gap(items: &[Candidate]) -> Option<chrono::Duration> {
     Some(span / (dates.len() as i32 - 1))
 }
 
-/// Fetches, extracts and analyses one candidate.
-async fn process_article(
-    fetcher: &Fetcher,
-    cpu: &Semaphore,
-    candidate: Candidate,
-    sources: &BTreeMap<String, Source>,
+/// What every article worker shares.
+struct ArticleStage {
+    fetcher: Arc<Fetcher>,
+    /// One extraction per core at a time: more would only queue on the CPU
+    /// while holding parsed pages in memory and starving the async workers
+    /// that keep fetches within their timeouts.
+    cpu: Semaphore,
+    sources: BTreeMap<String, Source>,
     archive: Option<SharedArchive>,
     min_text_chars: usize,
-    summary: &Mutex<CrawlSummary>,
-) -> IndexMsg {
-    let page = match fetcher.fetch(&candidate.url, None).await {
+    summary: Arc<Mutex<CrawlSummary>>,
+    analyzer: Arc<Analyzer>,
+}
+
+/// Fetches, extracts and analyses one candidate.
+async fn process_article(stage: &Arc<ArticleStage>, candidate: Candidate) -> IndexMsg {
+    let page = match stage.fetcher.fetch(&candidate.url, None).await {
         FetchStatus::Fetched(page) => *page,
         FetchStatus::NotModified => {
             return IndexMsg::Failed {
@@ -665,24 +664,33 @@ async fn process_article(
         }
         FetchStatus::Failed(failure) => return IndexMsg::Failed { candidate, failure },
     };
-    summary.lock().expect("summary lock").articles_fetched += 1;
+    stage.summary.lock().expect("summary lock").articles_fetched += 1;
 
-    let source = sources.get(&candidate.source_id).cloned();
+    let source = stage.sources.get(&candidate.source_id).cloned();
     let langs = source
         .as_ref()
         .map(|s| s.languages.clone())
         .unwrap_or_default();
     let cand = candidate.clone();
-    // One extraction per core at a time: more would only queue on the CPU
-    // while holding parsed pages in memory and starving the async workers
-    // that keep fetches within their timeouts.
-    let _cpu = cpu.acquire().await.expect("cpu semaphore is never closed");
+    let _cpu = stage
+        .cpu
+        .acquire()
+        .await
+        .expect("cpu semaphore is never closed");
+    let worker = Arc::clone(stage);
     let result = tokio::task::spawn_blocking(move || {
-        let warc_id = match &archive {
+        let warc_id = match &worker.archive {
             Some(archive) => Some(store(archive, &page, &article_meta(&cand, &page))?),
             None => None,
         };
-        let mut article = build_article(&cand, &page, source.as_ref(), &langs, min_text_chars)?;
+        let mut article = build_article(
+            &cand,
+            &page,
+            source.as_ref(),
+            &langs,
+            worker.min_text_chars,
+            &worker.analyzer,
+        )?;
         article.warc_id = warc_id;
         Ok(article)
     })
@@ -709,6 +717,7 @@ fn build_article(
     source: Option<&Source>,
     expected_langs: &[String],
     min_text_chars: usize,
+    analyzer: &Analyzer,
 ) -> Result<IndexedArticle, Failure> {
     let extracted = extract_page(
         &page.body,
@@ -747,6 +756,8 @@ fn build_article(
     } else {
         extracted.authors
     };
+    let weight = source.map_or(crate::sources::catalog::DEFAULT_SOURCE_WEIGHT, |s| s.weight);
+    let analysis = analyzer.analyze(&title, &body, &lang.lang, weight);
     Ok(IndexedArticle {
         id: article_id(&identity_key(&url)),
         url: url.to_string(),
@@ -760,6 +771,10 @@ fn build_article(
         fetched: page.fetched,
         authors,
         warc_id: None,
+        topics: analysis.topics,
+        sentiment: analysis.sentiment,
+        risk: analysis.risk,
+        evidence: analysis.evidence,
     })
 }
 
@@ -827,6 +842,7 @@ pub struct ReindexSummary {
 /// held throughout, so no crawl can write to it meanwhile.
 pub fn reindex(config: &Config, catalog: &Catalog) -> Result<ReindexSummary, PipelineError> {
     let started = Instant::now();
+    let analyzer = Analyzer::load(&config.topics_dir)?;
     let live_dir = config.tantivy_dir();
     let old = ArticleIndex::open_or_create(&live_dir)?;
     let _lock = old.writer()?;
@@ -880,6 +896,7 @@ pub fn reindex(config: &Config, catalog: &Catalog) -> Result<ReindexSummary, Pip
                 source,
                 &langs,
                 config.crawl.min_text_chars,
+                &analyzer,
             ) {
                 Ok(mut article) => {
                     article.warc_id = Some(fetch.record_id.clone());

@@ -17,8 +17,10 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, TantivyDocument, Term};
 
-use crate::index::{ArticleIndex, IndexError, article_from_doc, to_tantivy_date};
-use crate::model::IndexedArticle;
+use crate::index::{
+    ArticleIndex, IndexError, article_from_doc, to_tantivy_date, topic_sentiment_term,
+};
+use crate::model::{IndexedArticle, SentimentLabel};
 
 /// Longest query accepted, in bytes; longer input is a mistake or an attack.
 pub const MAX_QUERY_BYTES: usize = 2048;
@@ -32,6 +34,8 @@ pub enum Sort {
     #[default]
     Relevance,
     Newest,
+    /// Highest risk first (see `analyze::article`).
+    Risk,
 }
 
 /// Everything a search can ask for.
@@ -43,6 +47,13 @@ pub struct QueryRequest {
     pub countries: Vec<String>,
     pub langs: Vec<String>,
     pub sources: Vec<String>,
+    /// Topic ids; with `sentiments`, the sentiment *about* these topics.
+    pub topics: Vec<String>,
+    /// Sentiment labels: about the requested topics when there are any,
+    /// else the article's overall sentiment.
+    pub sentiments: Vec<SentimentLabel>,
+    /// Only articles with at least this risk (0 to 100).
+    pub min_risk: Option<f32>,
     /// Inclusive lower bound on the article's date.
     pub since: Option<DateTime<Utc>>,
     /// Exclusive upper bound on the article's date.
@@ -130,6 +141,43 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
             clauses.push((Occur::Must, q));
         }
     }
+    let labels: Vec<String> = request
+        .sentiments
+        .iter()
+        .map(|l| l.as_str().to_string())
+        .collect();
+    if request.sentiments.is_empty() {
+        if let Some(q) = any_of(fields.topic, &request.topics) {
+            clauses.push((Occur::Must, q));
+        }
+    } else if request.topics.is_empty() {
+        if let Some(q) = any_of(fields.sentiment, &labels) {
+            clauses.push((Occur::Must, q));
+        }
+    } else {
+        let pairs: Vec<String> = request
+            .topics
+            .iter()
+            .flat_map(|t| {
+                request
+                    .sentiments
+                    .iter()
+                    .map(move |l| topic_sentiment_term(t, *l))
+            })
+            .collect();
+        if let Some(q) = any_of(fields.topic_sentiment, &pairs) {
+            clauses.push((Occur::Must, q));
+        }
+    }
+    if let Some(min) = request.min_risk {
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_f64(fields.risk, f64::from(min))),
+                Bound::Unbounded,
+            )),
+        ));
+    }
     if request.since.is_some() || request.until.is_some() {
         let bound = |t: Option<DateTime<Utc>>, inclusive: bool| match t {
             Some(t) => {
@@ -167,6 +215,18 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
                 ),
             )?;
             (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+        }
+        Sort::Risk => {
+            let (count, docs) = searcher.search(
+                &query,
+                &(Count, top.order_by_fast_field::<f64>("risk", Order::Desc)),
+            )?;
+            (
+                count,
+                docs.into_iter()
+                    .map(|(r, a)| (r.unwrap_or(0.0) as f32, a))
+                    .collect(),
+            )
         }
     };
 
@@ -294,6 +354,7 @@ mod tests {
             fetched: Utc::now(),
             authors: vec![],
             warc_id: None,
+            ..Default::default()
         }
     }
 
@@ -403,6 +464,95 @@ mod tests {
             s.marked("[", "]"),
             "Regulators [fined] the platform over scam ads"
         );
+    }
+
+    fn analysed(
+        url: &str,
+        topics: &[(&str, SentimentLabel)],
+        overall: SentimentLabel,
+        risk: f32,
+    ) -> IndexedArticle {
+        use crate::model::{SentimentScore, TopicScore};
+        let mut a = doc(url, "en", "sea", "t", "b", 1);
+        a.topics = topics
+            .iter()
+            .map(|(id, label)| TopicScore {
+                id: id.to_string(),
+                score: 0.8,
+                terms: vec![],
+                sentiment: SentimentScore {
+                    label: *label,
+                    ..Default::default()
+                },
+            })
+            .collect();
+        a.sentiment.label = overall;
+        a.risk = risk;
+        a
+    }
+
+    #[test]
+    fn topic_sentiment_and_risk_filters_and_risk_order() {
+        use SentimentLabel::*;
+        let idx = ArticleIndex::create_in_ram();
+        let mut w = idx.writer().unwrap();
+        // Negative about scam ads, but positive overall (a success story
+        // about catching scammers): the topic filter must use the topic's
+        // sentiment, the plain filter the overall one.
+        w.upsert(&analysed(
+            "http://x/1",
+            &[("scam-ads", Negative)],
+            Positive,
+            40.0,
+        ))
+        .unwrap();
+        w.upsert(&analysed(
+            "http://x/2",
+            &[("scam-ads", Neutral), ("payments", Negative)],
+            Negative,
+            75.5,
+        ))
+        .unwrap();
+        w.upsert(&analysed("http://x/3", &[], Neutral, 0.0))
+            .unwrap();
+        w.commit().unwrap();
+        let run = |topics: &[&str], sentiments: &[SentimentLabel], min_risk: Option<f32>| {
+            let r = search(
+                &idx,
+                &QueryRequest {
+                    topics: topics.iter().map(|t| t.to_string()).collect(),
+                    sentiments: sentiments.to_vec(),
+                    min_risk,
+                    sort: Sort::Risk,
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            urls(&r).into_iter().map(str::to_string).collect::<Vec<_>>()
+        };
+        assert_eq!(run(&["scam-ads"], &[], None), ["http://x/2", "http://x/1"]);
+        assert_eq!(run(&["scam-ads"], &[Negative], None), ["http://x/1"]);
+        assert_eq!(run(&[], &[Negative], None), ["http://x/2"]);
+        assert_eq!(run(&[], &[], Some(50.0)), ["http://x/2"]);
+        assert_eq!(
+            run(&[], &[], None),
+            ["http://x/2", "http://x/1", "http://x/3"]
+        );
+        // What was stored comes back.
+        let all = search(
+            &idx,
+            &QueryRequest {
+                query: String::new(),
+                limit: 10,
+                sort: Sort::Risk,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(all.hits[0].article.risk, 75.5);
+        assert_eq!(all.hits[0].article.topics[1].id, "payments");
+        assert_eq!(all.hits[0].article.sentiment.label, Negative);
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn indexed(fixtures: &[Fixture]) -> ArticleIndex {
                 fetched: Utc::now(),
                 authors: Vec::new(),
                 warc_id: None,
+                ..Default::default()
             })
             .unwrap();
     }

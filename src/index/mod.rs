@@ -229,6 +229,26 @@ impl ArticleWriter {
         if let Some(id) = &article.warc_id {
             doc.add_text(f.warc_id, id);
         }
+        for topic in &article.topics {
+            doc.add_text(f.topic, &topic.id);
+            doc.add_text(
+                f.topic_sentiment,
+                topic_sentiment_term(&topic.id, topic.sentiment.label),
+            );
+        }
+        doc.add_text(f.sentiment, article.sentiment.label.as_str());
+        doc.add_f64(f.sentiment_score, f64::from(article.sentiment.score));
+        doc.add_f64(f.risk, f64::from(article.risk));
+        let analysis = StoredAnalysis {
+            topics: article.topics.clone(),
+            sentiment: article.sentiment,
+            risk: article.risk,
+            evidence: article.evidence.clone(),
+        };
+        doc.add_text(
+            f.analysis,
+            serde_json::to_string(&analysis).expect("analysis serialises"),
+        );
         self.writer.add_document(doc)?;
         self.num_pending += 1;
         Ok(())
@@ -256,6 +276,24 @@ impl ArticleWriter {
     }
 }
 
+/// The `analysis` field's JSON.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct StoredAnalysis {
+    #[serde(default)]
+    topics: Vec<crate::model::TopicScore>,
+    #[serde(default)]
+    sentiment: crate::model::SentimentScore,
+    #[serde(default)]
+    risk: f32,
+    #[serde(default)]
+    evidence: Vec<crate::model::TopicEvidence>,
+}
+
+/// The `topic_sentiment` term for a topic and a label.
+pub fn topic_sentiment_term(topic: &str, label: crate::model::SentimentLabel) -> String {
+    format!("{topic}:{}", label.as_str())
+}
+
 /// Reads an [`IndexedArticle`] back from a stored document.
 pub fn article_from_doc(fields: &Fields, doc: &TantivyDocument) -> IndexedArticle {
     let text = |field| {
@@ -268,6 +306,11 @@ pub fn article_from_doc(fields: &Fields, doc: &TantivyDocument) -> IndexedArticl
             .and_then(|v| v.as_datetime())
             .map(from_tantivy_date)
     };
+    let analysis: StoredAnalysis = doc
+        .get_first(fields.analysis)
+        .and_then(|v| v.as_str())
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
     IndexedArticle {
         id: text(fields.id),
         url: text(fields.url),
@@ -284,6 +327,10 @@ pub fn article_from_doc(fields: &Fields, doc: &TantivyDocument) -> IndexedArticl
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
         warc_id: Some(text(fields.warc_id)).filter(|s| !s.is_empty()),
+        topics: analysis.topics,
+        sentiment: analysis.sentiment,
+        risk: analysis.risk,
+        evidence: analysis.evidence,
     }
 }
 
@@ -305,6 +352,7 @@ mod tests {
             fetched: Utc::now(),
             authors: vec!["A".into()],
             warc_id: None,
+            ..Default::default()
         }
     }
 

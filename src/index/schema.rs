@@ -6,6 +6,12 @@
 //! usable as filters and facets. `date` is the best date known for an article
 //! (published, else fetched) so that date filters and "newest first" never
 //! silently drop an article whose page gave no date.
+//!
+//! Analysis is stored twice on purpose: as exact and numeric fast fields
+//! (`topic`, `topic_sentiment`, `sentiment`, `sentiment_score`, `risk`) that
+//! filters, facets, sorting and trend aggregations read column-wise, and as
+//! one stored JSON document (`analysis`) with the per-topic detail and
+//! evidence that only a displayed hit needs.
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
@@ -16,7 +22,7 @@ use super::tokenizer::ANALYZER;
 
 /// Bump when the schema changes incompatibly; an index with another version
 /// is refused with a message telling the user to rebuild it.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles of every field.
 #[derive(Debug, Clone, Copy)]
@@ -34,11 +40,23 @@ pub struct Fields {
     pub fetched: Field,
     pub date: Field,
     pub warc_id: Field,
+    /// Topic ids, one value per topic (filter and facet).
+    pub topic: Field,
+    /// `topic:label` per topic, so "negative about scam ads" is one term.
+    pub topic_sentiment: Field,
+    /// The overall sentiment label.
+    pub sentiment: Field,
+    /// The overall sentiment score, -1 to 1.
+    pub sentiment_score: Field,
+    /// 0 to 100; filtered by range and sorted on.
+    pub risk: Field,
+    /// Topics, sentiments and evidence as JSON, stored only.
+    pub analysis: Field,
 }
 
 impl Fields {
-    /// Field names, in the order `--json` prints them.
-    pub const NAMES: [&'static str; 13] = [
+    /// Every field's name.
+    pub const NAMES: [&'static str; 19] = [
         "id",
         "url",
         "source",
@@ -52,6 +70,12 @@ impl Fields {
         "fetched",
         "date",
         "warc_id",
+        "topic",
+        "topic_sentiment",
+        "sentiment",
+        "sentiment_score",
+        "risk",
+        "analysis",
     ];
 
     /// Resolves the handles from a schema built by [`build_schema`].
@@ -71,6 +95,12 @@ impl Fields {
             fetched: f("fetched")?,
             date: f("date")?,
             warc_id: f("warc_id")?,
+            topic: f("topic")?,
+            topic_sentiment: f("topic_sentiment")?,
+            sentiment: f("sentiment")?,
+            sentiment_score: f("sentiment_score")?,
+            risk: f("risk")?,
+            analysis: f("analysis")?,
         })
     }
 
@@ -104,6 +134,12 @@ pub fn build_schema() -> Schema {
     b.add_date_field("fetched", date.clone());
     b.add_date_field("date", date);
     b.add_text_field("warc_id", STRING | STORED);
+    b.add_text_field("topic", STRING | FAST);
+    b.add_text_field("topic_sentiment", STRING | FAST);
+    b.add_text_field("sentiment", STRING | FAST);
+    b.add_f64_field("sentiment_score", FAST);
+    b.add_f64_field("risk", INDEXED | FAST);
+    b.add_text_field("analysis", STORED);
     b.build()
 }
 

@@ -130,6 +130,13 @@ fn collect_toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// A source's weight in the risk score when the catalog gives none.
+pub const DEFAULT_SOURCE_WEIGHT: f64 = 1.0;
+/// Weights outside this range are refused: a weight is a nudge for reach and
+/// reliability, not a way to silence or shout over other outlets.
+pub const MIN_SOURCE_WEIGHT: f64 = 0.2;
+pub const MAX_SOURCE_WEIGHT: f64 = 2.0;
+
 /// Keys a `[[source]]` entry may have.
 const SOURCE_KEYS: &[&str] = &[
     "id",
@@ -143,6 +150,7 @@ const SOURCE_KEYS: &[&str] = &[
     "autodiscover",
     "tags",
     "enabled",
+    "weight",
 ];
 
 // Unknown keys are found by a separate pass over the plain table (see
@@ -173,6 +181,8 @@ struct RawSource {
     tags: Vec<Spanned<String>>,
     #[serde(default)]
     enabled: Option<bool>,
+    #[serde(default)]
+    weight: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -411,6 +421,23 @@ fn parse_file(
             }
         }
 
+        let weight = match &raw.weight {
+            None => DEFAULT_SOURCE_WEIGHT,
+            Some(w) if (MIN_SOURCE_WEIGHT..=MAX_SOURCE_WEIGHT).contains(w.get_ref()) => {
+                *w.get_ref()
+            }
+            Some(w) => {
+                errors.push(err(
+                    line_of(text, w.span()),
+                    format!(
+                        "weight {} is out of range: use {MIN_SOURCE_WEIGHT} to {MAX_SOURCE_WEIGHT} (1.0 is an ordinary outlet)",
+                        w.get_ref()
+                    ),
+                ));
+                DEFAULT_SOURCE_WEIGHT
+            }
+        };
+
         if errors.len() == before
             && let Some(homepage) = homepage
         {
@@ -429,6 +456,7 @@ fn parse_file(
                     autodiscover,
                     tags,
                     enabled: raw.enabled.unwrap_or(true),
+                    weight,
                     file: file.display().to_string(),
                 },
                 Origin {
