@@ -56,6 +56,55 @@ pub enum Command {
     Sources(SourcesCommand),
     /// Detect the language of JSON Lines texts ({"id", "text"} per line)
     Analyze(AnalyzeArgs),
+    /// Volumes and sentiment per day (or hour) by topic, region, country,
+    /// language or source, with a sparkline per row
+    Trends(TrendsArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DimensionArg {
+    Topic,
+    Region,
+    Country,
+    Lang,
+    Source,
+}
+
+#[derive(Debug, Args)]
+pub struct TrendsArgs {
+    /// Only articles matching this query (search syntax); all by default
+    #[arg(value_name = "QUERY", num_args = 0..)]
+    pub query: Vec<String>,
+    /// One row per value of this
+    #[arg(long, value_enum, default_value = "topic")]
+    pub by: DimensionArg,
+    /// Only this topic (repeatable); with one topic, sentiment is about it
+    #[arg(long, value_name = "T")]
+    pub topic: Vec<String>,
+    /// Only this region: sea, nea, sa, global (repeatable)
+    #[arg(long, value_name = "R")]
+    pub region: Vec<String>,
+    /// Only this country, ISO 3166-1 alpha-2 (repeatable)
+    #[arg(long, value_name = "C")]
+    pub country: Vec<String>,
+    /// Only this language (repeatable)
+    #[arg(long, value_name = "L")]
+    pub lang: Vec<String>,
+    /// Only this source id (repeatable)
+    #[arg(long, value_name = "S")]
+    pub source: Vec<String>,
+    /// Days to show, ending today (display time zone)
+    #[arg(long, default_value_t = 30, value_name = "N", conflicts_with = "hours")]
+    pub days: usize,
+    /// Show this many hours instead of days, ending this hour
+    #[arg(long, value_name = "N")]
+    pub hours: Option<usize>,
+    /// The whole table as one JSON object
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// One CSV line per row and period: key,start,count,negative,sentiment
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Args)]

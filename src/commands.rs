@@ -16,9 +16,9 @@ use url::Url;
 
 use crate::analyze::detect_language;
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, CrawlArgs, EvalCommand, EvalExtractionArgs, ExtractArgs,
-    ReindexArgs, RunArgs, SearchArgs, SentimentArg, SortArg, SourcesCommand, SourcesHealthArgs,
-    SourcesListArgs,
+    AnalyzeArgs, Cli, Command, CrawlArgs, DimensionArg, EvalCommand, EvalExtractionArgs,
+    ExtractArgs, ReindexArgs, RunArgs, SearchArgs, SentimentArg, SortArg, SourcesCommand,
+    SourcesHealthArgs, SourcesListArgs, TrendsArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
@@ -95,6 +95,7 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Run(args) => run_daemon(&config, &args, &mut out),
         Command::Reindex(args) => reindex(&config, &args, &mut out),
         Command::Search(args) => search(&config, &args, &mut out),
+        Command::Trends(args) => trends(&config, &args, &mut out),
         Command::Extract(args) => extract(&args, &mut out),
         Command::Eval(EvalCommand::Extraction(args)) => eval_extraction(&args, &mut out),
         Command::Sources(SourcesCommand::List(args)) => sources_list(&config, &args, &mut out),
@@ -544,6 +545,147 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
     } else {
         Exit::Ok
     })
+}
+
+// ---------------------------------------------------------------- trends
+
+/// Longest a trend may reach back: beyond it a table stops being readable.
+const MAX_TREND_PERIODS: usize = 400;
+
+fn trends(config: &Config, args: &TrendsArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    use crate::trends::{Dimension, Interval, TrendRequest, sparkline};
+
+    for r in &args.region {
+        r.parse::<crate::model::Region>()
+            .map_err(CommandError::Input)?;
+    }
+    check_topic_ids(config, &args.topic)?;
+    let (interval, periods) = match args.hours {
+        Some(h) => (Interval::Hour, h),
+        None => (Interval::Day, args.days),
+    };
+    if periods == 0 || periods > MAX_TREND_PERIODS {
+        return Err(CommandError::Input(format!(
+            "asked for {periods} periods; show 1 to {MAX_TREND_PERIODS}"
+        )));
+    }
+    let tz = config.timezone();
+    let request = TrendRequest {
+        filter: QueryRequest {
+            query: args.query.join(" "),
+            regions: args.region.iter().map(|r| r.to_ascii_lowercase()).collect(),
+            countries: args
+                .country
+                .iter()
+                .map(|c| c.to_ascii_uppercase())
+                .collect(),
+            langs: args.lang.clone(),
+            sources: args.source.clone(),
+            topics: args.topic.clone(),
+            ..Default::default()
+        },
+        by: match args.by {
+            DimensionArg::Topic => Dimension::Topic,
+            DimensionArg::Region => Dimension::Region,
+            DimensionArg::Country => Dimension::Country,
+            DimensionArg::Lang => Dimension::Lang,
+            DimensionArg::Source => Dimension::Source,
+        },
+        interval,
+        periods,
+        end: Utc::now(),
+        tz,
+    };
+    let index = ArticleIndex::open(&config.tantivy_dir())?;
+    let t = crate::trends::trends(&index, &request)?;
+    let fmt = match interval {
+        Interval::Day => "%Y-%m-%d",
+        Interval::Hour => "%Y-%m-%dT%H:00",
+    };
+    if args.json {
+        json_line(out, &t)?;
+    } else if args.csv {
+        writeln!(out, "key,start,count,negative,sentiment")?;
+        for row in std::iter::once(&t.all).chain(&t.rows) {
+            for (i, start) in t.starts.iter().enumerate() {
+                writeln!(
+                    out,
+                    "{},{},{},{},{}",
+                    csv_field(&row.key),
+                    start.with_timezone(&tz).format(fmt),
+                    row.counts[i],
+                    row.negative[i],
+                    row.sentiment[i].map(|s| s.to_string()).unwrap_or_default()
+                )?;
+            }
+        }
+    } else {
+        let first = t
+            .starts
+            .first()
+            .map(|s| s.with_timezone(&tz).format(fmt).to_string());
+        let last = t
+            .starts
+            .last()
+            .map(|s| s.with_timezone(&tz).format(fmt).to_string());
+        writeln!(
+            out,
+            "{} to {} ({}), {} per column",
+            first.unwrap_or_default(),
+            last.unwrap_or_default(),
+            short_tz(&tz),
+            match interval {
+                Interval::Day => "day",
+                Interval::Hour => "hour",
+            }
+        )?;
+        let width = t
+            .rows
+            .iter()
+            .map(|r| r.key.chars().count())
+            .max()
+            .unwrap_or(3)
+            .max(5);
+        writeln!(
+            out,
+            "{:<width$}  {:>6}  {:>5}  {:>6}  {:>5}  TREND",
+            "KEY", "TOTAL", "NEG%", "TONE", "LAST"
+        )?;
+        for row in std::iter::once(&t.all).chain(&t.rows) {
+            let neg = row
+                .negative_share()
+                .map(|x| format!("{:.0}%", 100.0 * x))
+                .unwrap_or_else(|| "-".into());
+            let tone = row
+                .mean_sentiment()
+                .map(|x| format!("{x:+.2}"))
+                .unwrap_or_else(|| "-".into());
+            writeln!(
+                out,
+                "{:<width$}  {:>6}  {:>5}  {:>6}  {:>5}  {}",
+                row.key,
+                row.total,
+                neg,
+                tone,
+                row.counts.last().copied().unwrap_or(0),
+                sparkline(&row.counts)
+            )?;
+        }
+    }
+    Ok(if t.all.total == 0 {
+        Exit::NoResults
+    } else {
+        Exit::Ok
+    })
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// Refuses topic ids the concept packs do not define, naming the ones they

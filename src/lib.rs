@@ -32,6 +32,7 @@ pub mod sentiment;
 pub mod sources;
 pub mod state;
 pub mod topics;
+pub mod trends;
 
 pub use config::Config;
 pub use model::{Article, Candidate, IndexedArticle, Page, Region, Source};

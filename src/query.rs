@@ -124,6 +124,89 @@ pub enum QueryError {
 
 /// Runs `request` against `index`.
 pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResults, QueryError> {
+    let (query, user_query) = build_query(index, request)?;
+    let fields = index.fields();
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let limit = request.limit.clamp(1, MAX_LIMIT);
+    let top = TopDocs::with_limit(limit).and_offset(request.offset);
+    let (total, addresses): (usize, Vec<(f32, DocAddress)>) = match request.sort {
+        Sort::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
+        Sort::Newest => {
+            let (count, docs) = searcher.search(
+                &query,
+                &(
+                    Count,
+                    top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
+                ),
+            )?;
+            (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+        }
+        Sort::Risk => {
+            let (count, docs) = searcher.search(
+                &query,
+                &(Count, top.order_by_fast_field::<f64>("risk", Order::Desc)),
+            )?;
+            (
+                count,
+                docs.into_iter()
+                    .map(|(r, a)| (r.unwrap_or(0.0) as f32, a))
+                    .collect(),
+            )
+        }
+    };
+
+    let snippets = if request.snippet_chars > 0 {
+        let mut body = SnippetGenerator::create(&searcher, &*user_query, fields.body)?;
+        body.set_max_num_chars(request.snippet_chars);
+        let mut title = SnippetGenerator::create(&searcher, &*user_query, fields.title)?;
+        title.set_max_num_chars(request.snippet_chars);
+        Some((body, title))
+    } else {
+        None
+    };
+
+    let mut hits = Vec::with_capacity(addresses.len());
+    for (score, address) in addresses {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let article = article_from_doc(&fields, &doc);
+        let snippet = snippets.as_ref().map(|(body, title)| {
+            let mut s = body.snippet(&article.body);
+            if s.highlighted().is_empty() {
+                // The hit is only in the title: show the title's highlight
+                // rather than a random stretch of body.
+                let t = title.snippet(&article.title);
+                if !t.highlighted().is_empty() {
+                    s = t;
+                }
+            }
+            if s.fragment().is_empty() {
+                return Snippet {
+                    text: article.body.chars().take(request.snippet_chars).collect(),
+                    highlights: Vec::new(),
+                };
+            }
+            Snippet {
+                text: s.fragment().to_string(),
+                highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+            }
+        });
+        hits.push(Hit {
+            score,
+            article,
+            snippet,
+        });
+    }
+    Ok(SearchResults { total, hits })
+}
+
+/// The request's query text and filters as one Tantivy query, and the
+/// query text alone (for snippets). Trends and facets count over the same
+/// query, so a filter means the same there as in a search.
+pub fn build_query(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+) -> Result<(Box<dyn Query>, Box<dyn Query>), QueryError> {
     if request.query.len() > MAX_QUERY_BYTES {
         return Err(QueryError::TooLong(request.query.len()));
     }
@@ -198,80 +281,7 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
             )),
         ));
     }
-    let query = BooleanQuery::new(clauses);
-
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let limit = request.limit.clamp(1, MAX_LIMIT);
-    let top = TopDocs::with_limit(limit).and_offset(request.offset);
-    let (total, addresses): (usize, Vec<(f32, DocAddress)>) = match request.sort {
-        Sort::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
-        Sort::Newest => {
-            let (count, docs) = searcher.search(
-                &query,
-                &(
-                    Count,
-                    top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
-                ),
-            )?;
-            (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
-        }
-        Sort::Risk => {
-            let (count, docs) = searcher.search(
-                &query,
-                &(Count, top.order_by_fast_field::<f64>("risk", Order::Desc)),
-            )?;
-            (
-                count,
-                docs.into_iter()
-                    .map(|(r, a)| (r.unwrap_or(0.0) as f32, a))
-                    .collect(),
-            )
-        }
-    };
-
-    let snippets = if request.snippet_chars > 0 {
-        let mut body = SnippetGenerator::create(&searcher, &*user_query, fields.body)?;
-        body.set_max_num_chars(request.snippet_chars);
-        let mut title = SnippetGenerator::create(&searcher, &*user_query, fields.title)?;
-        title.set_max_num_chars(request.snippet_chars);
-        Some((body, title))
-    } else {
-        None
-    };
-
-    let mut hits = Vec::with_capacity(addresses.len());
-    for (score, address) in addresses {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        let article = article_from_doc(&fields, &doc);
-        let snippet = snippets.as_ref().map(|(body, title)| {
-            let mut s = body.snippet(&article.body);
-            if s.highlighted().is_empty() {
-                // The hit is only in the title: show the title's highlight
-                // rather than a random stretch of body.
-                let t = title.snippet(&article.title);
-                if !t.highlighted().is_empty() {
-                    s = t;
-                }
-            }
-            if s.fragment().is_empty() {
-                return Snippet {
-                    text: article.body.chars().take(request.snippet_chars).collect(),
-                    highlights: Vec::new(),
-                };
-            }
-            Snippet {
-                text: s.fragment().to_string(),
-                highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),
-            }
-        });
-        hits.push(Hit {
-            score,
-            article,
-            snippet,
-        });
-    }
-    Ok(SearchResults { total, hits })
+    Ok((Box::new(BooleanQuery::new(clauses)), user_query))
 }
 
 fn parse_user_query(index: &ArticleIndex, text: &str) -> Result<Box<dyn Query>, QueryError> {

@@ -229,6 +229,16 @@ impl ArticleWriter {
         if let Some(id) = &article.warc_id {
             doc.add_text(f.warc_id, id);
         }
+        let mut tone = std::collections::BTreeMap::new();
+        for topic in &article.topics {
+            tone.insert(
+                topic.id.clone(),
+                tantivy::schema::OwnedValue::F64(f64::from(topic.sentiment.score)),
+            );
+        }
+        if !tone.is_empty() {
+            doc.add_object(f.topic_tone, tone);
+        }
         for topic in &article.topics {
             doc.add_text(f.topic, &topic.id);
             doc.add_text(

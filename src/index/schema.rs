@@ -52,11 +52,14 @@ pub struct Fields {
     pub risk: Field,
     /// Topics, sentiments and evidence as JSON, stored only.
     pub analysis: Field,
+    /// `{topic: sentiment score}`: a JSON fast field, so trends can average
+    /// the sentiment *about* one topic (`topic_tone.scam-ads`).
+    pub topic_tone: Field,
 }
 
 impl Fields {
     /// Every field's name.
-    pub const NAMES: [&'static str; 19] = [
+    pub const NAMES: [&'static str; 20] = [
         "id",
         "url",
         "source",
@@ -76,6 +79,7 @@ impl Fields {
         "sentiment_score",
         "risk",
         "analysis",
+        "topic_tone",
     ];
 
     /// Resolves the handles from a schema built by [`build_schema`].
@@ -101,6 +105,7 @@ impl Fields {
             sentiment_score: f("sentiment_score")?,
             risk: f("risk")?,
             analysis: f("analysis")?,
+            topic_tone: f("topic_tone")?,
         })
     }
 
@@ -140,6 +145,7 @@ pub fn build_schema() -> Schema {
     b.add_f64_field("sentiment_score", FAST);
     b.add_f64_field("risk", INDEXED | FAST);
     b.add_text_field("analysis", STORED);
+    b.add_json_field("topic_tone", FAST);
     b.build()
 }
 
