@@ -124,7 +124,10 @@ pub enum QueryError {
 
 /// Runs `request` against `index`.
 pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResults, QueryError> {
-    let (query, user_query) = build_query(index, request)?;
+    let BuiltQuery {
+        full: query,
+        text: user_query,
+    } = build_query(index, request)?;
     let fields = index.fields();
     let reader = index.reader()?;
     let searcher = reader.searcher();
@@ -200,13 +203,18 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
     Ok(SearchResults { total, hits })
 }
 
+/// A request as Tantivy queries: everything, and the query text alone.
+pub struct BuiltQuery {
+    /// Query text and filters together.
+    pub full: Box<dyn Query>,
+    /// Only the query text (snippets highlight what was asked, not filters).
+    pub text: Box<dyn Query>,
+}
+
 /// The request's query text and filters as one Tantivy query, and the
 /// query text alone (for snippets). Trends and facets count over the same
 /// query, so a filter means the same there as in a search.
-pub fn build_query(
-    index: &ArticleIndex,
-    request: &QueryRequest,
-) -> Result<(Box<dyn Query>, Box<dyn Query>), QueryError> {
+pub fn build_query(index: &ArticleIndex, request: &QueryRequest) -> Result<BuiltQuery, QueryError> {
     if request.query.len() > MAX_QUERY_BYTES {
         return Err(QueryError::TooLong(request.query.len()));
     }
@@ -281,7 +289,10 @@ pub fn build_query(
             )),
         ));
     }
-    Ok((Box::new(BooleanQuery::new(clauses)), user_query))
+    Ok(BuiltQuery {
+        full: Box::new(BooleanQuery::new(clauses)),
+        text: user_query,
+    })
 }
 
 fn parse_user_query(index: &ArticleIndex, text: &str) -> Result<Box<dyn Query>, QueryError> {

@@ -142,7 +142,7 @@ pub fn trends(index: &ArticleIndex, request: &TrendRequest) -> Result<Trends, Qu
     let mut filter = request.filter.clone();
     filter.since = Some(first);
     filter.until = Some(until);
-    let (query, _) = build_query(index, &filter)?;
+    let query = build_query(index, &filter)?.full;
     let reader = index.reader()?;
     let searcher = reader.searcher();
 
