@@ -214,6 +214,11 @@ pub struct SearchArgs {
     /// One JSON object per hit per line, with every stored field
     #[arg(long)]
     pub json: bool,
+    /// Also count the matches per region, country, language, topic,
+    /// sentiment, source and date range (with --json: a last line
+    /// {"facets": ...})
+    #[arg(long)]
+    pub facets: bool,
     /// Show what drove each hit's topics and sentiment: the matched terms
     /// and the scored sentences (with --json: an "evidence" field)
     #[arg(long)]

@@ -470,6 +470,11 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
     };
     let index = ArticleIndex::open(&config.tantivy_dir())?;
     let results = query::search(&index, &request)?;
+    let facets = if args.facets {
+        Some(query::facets(&index, &request, now)?)
+    } else {
+        None
+    };
 
     if args.json {
         for hit in &results.hits {
@@ -480,6 +485,9 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
                 hit.article.evidence.clear();
                 json_line(out, &hit)?;
             }
+        }
+        if let Some(facets) = &facets {
+            json_line(out, &serde_json::json!({ "facets": facets }))?;
         }
     } else if results.hits.is_empty() {
         if results.total > 0 {
@@ -539,6 +547,22 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
             shown_to,
             results.total
         )?;
+    }
+    if !args.json
+        && let Some(f) = &facets
+    {
+        for (name, counts) in [
+            ("region", &f.region),
+            ("country", &f.country),
+            ("lang", &f.lang),
+            ("topic", &f.topic),
+            ("sentiment", &f.sentiment),
+            ("source", &f.source),
+            ("date", &f.date),
+        ] {
+            let values: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            writeln!(out, "{name:>9}: {}", values.join(" · "))?;
+        }
     }
     Ok(if results.total == 0 {
         Exit::NoResults

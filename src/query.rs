@@ -295,6 +295,117 @@ pub fn build_query(index: &ArticleIndex, request: &QueryRequest) -> Result<Built
     })
 }
 
+/// Runs an aggregation request (Elasticsearch-style JSON, as Tantivy reads
+/// it) over the documents `query` matches, and returns the result as JSON.
+pub fn aggregate(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    request: serde_json::Value,
+) -> Result<serde_json::Value, QueryError> {
+    use tantivy::aggregation::agg_req::Aggregations;
+    use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
+
+    let aggs: Aggregations = serde_json::from_value(request)
+        .map_err(|e| QueryError::Tantivy(tantivy::TantivyError::InvalidArgument(e.to_string())))?;
+    let context = AggContextParams::new(
+        AggregationLimitsGuard::default(),
+        searcher.index().tokenizers().clone(),
+    );
+    let result = searcher.search(query, &AggregationCollector::from_aggs(aggs, context))?;
+    serde_json::to_value(result)
+        .map_err(|e| QueryError::Tantivy(tantivy::TantivyError::InternalError(e.to_string())))
+}
+
+/// Values of a facet with their counts, most frequent first.
+pub type FacetCounts = Vec<(String, u64)>;
+
+/// Counts per value of each filterable field among the matches of a
+/// request (its paging and sort ignored): what the search page shows beside
+/// the hits.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub region: FacetCounts,
+    pub country: FacetCounts,
+    pub lang: FacetCounts,
+    pub topic: FacetCounts,
+    pub sentiment: FacetCounts,
+    pub source: FacetCounts,
+    /// `24h`, `7d`, `30d` back from `now`, and `older`.
+    pub date: FacetCounts,
+}
+
+/// Values listed per facet at most.
+pub const MAX_FACET_VALUES: usize = 50;
+
+/// Facet counts for `request` (see [`Facets`]); `now` anchors the date
+/// ranges.
+pub fn facets(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+    now: DateTime<Utc>,
+) -> Result<Facets, QueryError> {
+    let query = build_query(index, request)?.full;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let terms =
+        |field: &str| serde_json::json!({ "terms": { "field": field, "size": MAX_FACET_VALUES } });
+    // Range aggregations over dates take nanoseconds (date histograms take
+    // milliseconds).
+    let ns = |t: DateTime<Utc>| t.timestamp_nanos_opt().unwrap_or(i64::MAX) as f64;
+    let day = chrono::Duration::days(1);
+    let result = aggregate(
+        &searcher,
+        &*query,
+        serde_json::json!({
+            "region": terms("region"),
+            "country": terms("country"),
+            "lang": terms("lang"),
+            "topic": terms("topic"),
+            "sentiment": terms("sentiment"),
+            "source": terms("source"),
+            "date": { "range": { "field": "date", "ranges": [
+                { "key": "older", "to": ns(now - day * 30) },
+                { "key": "30d", "from": ns(now - day * 30), "to": ns(now - day * 7) },
+                { "key": "7d", "from": ns(now - day * 7), "to": ns(now - day) },
+                { "key": "24h", "from": ns(now - day) },
+            ] } },
+        }),
+    )?;
+    let read = |name: &str| -> FacetCounts {
+        result[name]["buckets"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .filter_map(|b| {
+                        Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?))
+                    })
+                    .filter(|(_, n)| *n > 0)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut date = read("date");
+    // Cumulative, as a reader expects "last 7 days" to include the last day.
+    let count = |key: &str| date.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n);
+    let (d1, d7, d30, older) = (count("24h"), count("7d"), count("30d"), count("older"));
+    date = vec![
+        ("24h".into(), d1),
+        ("7d".into(), d1 + d7),
+        ("30d".into(), d1 + d7 + d30),
+        ("older".into(), older),
+    ];
+    date.retain(|(_, n)| *n > 0);
+    Ok(Facets {
+        region: read("region"),
+        country: read("country"),
+        lang: read("lang"),
+        topic: read("topic"),
+        sentiment: read("sentiment"),
+        source: read("source"),
+        date,
+    })
+}
+
 fn parse_user_query(index: &ArticleIndex, text: &str) -> Result<Box<dyn Query>, QueryError> {
     let trimmed = text.trim();
     if trimmed.is_empty() || trimmed == "*" {
@@ -574,6 +685,36 @@ mod tests {
         assert_eq!(all.hits[0].article.risk, 75.5);
         assert_eq!(all.hits[0].article.topics[1].id, "payments");
         assert_eq!(all.hits[0].article.sentiment.label, Negative);
+    }
+
+    #[test]
+    fn facets_count_what_the_filters_leave() {
+        let idx = index();
+        let now = "2025-03-03T12:00:00Z".parse().unwrap();
+        let all = facets(&idx, &QueryRequest::default(), now).unwrap();
+        assert_eq!(all.region, [("sea".to_string(), 2), ("nea".to_string(), 1)]);
+        assert_eq!(all.lang.len(), 3);
+        assert_eq!(all.sentiment, [("neutral".to_string(), 3)]);
+        // Published March 3rd, 2nd and 1st at midnight UTC.
+        assert_eq!(
+            all.date,
+            [
+                ("24h".to_string(), 1),
+                ("7d".to_string(), 3),
+                ("30d".to_string(), 3)
+            ]
+        );
+        let sea = facets(
+            &idx,
+            &QueryRequest {
+                regions: vec!["sea".into()],
+                ..Default::default()
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(sea.region, [("sea".to_string(), 2)]);
+        assert!(sea.lang.iter().all(|(l, _)| l != "ja"));
     }
 
     #[test]

@@ -19,11 +19,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 
 use crate::index::ArticleIndex;
-use crate::query::{QueryError, QueryRequest, build_query};
+use crate::query::{QueryError, QueryRequest, aggregate, build_query};
 
 /// Rows a trend returns at most (the busiest first).
 pub const MAX_ROWS: usize = 200;
@@ -198,7 +196,7 @@ pub fn trends(index: &ArticleIndex, request: &TrendRequest) -> Result<Trends, Qu
         );
         Vec::new()
     };
-    let result = run(&searcher, &*query, Value::Object(aggs))?;
+    let result = aggregate(&searcher, &*query, Value::Object(aggs))?;
 
     let label_of = |tone_topic: Option<&str>| -> String {
         match tone_topic {
@@ -271,7 +269,7 @@ fn top_keys(
     query: &dyn tantivy::query::Query,
     field: &str,
 ) -> Result<Vec<String>, QueryError> {
-    let result = run(
+    let result = aggregate(
         searcher,
         query,
         json!({ "keys": { "terms": { "field": field, "size": MAX_ROWS } } }),
@@ -284,23 +282,6 @@ fn top_keys(
                 .collect()
         })
         .unwrap_or_default())
-}
-
-fn run(
-    searcher: &tantivy::Searcher,
-    query: &dyn tantivy::query::Query,
-    aggs: Value,
-) -> Result<Value, QueryError> {
-    let aggs: Aggregations = serde_json::from_value(aggs)
-        .map_err(|e| QueryError::Tantivy(tantivy::TantivyError::InvalidArgument(e.to_string())))?;
-    let context = AggContextParams::new(
-        AggregationLimitsGuard::default(),
-        searcher.index().tokenizers().clone(),
-    );
-    let collector = AggregationCollector::from_aggs(aggs, context);
-    let result = searcher.search(query, &collector)?;
-    serde_json::to_value(result)
-        .map_err(|e| QueryError::Tantivy(tantivy::TantivyError::InternalError(e.to_string())))
 }
 
 fn read_row(key: &str, cells: &Value, starts: &[DateTime<Utc>], negative_key: &str) -> TrendRow {
