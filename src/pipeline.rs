@@ -844,8 +844,15 @@ pub fn reindex(config: &Config, catalog: &Catalog) -> Result<ReindexSummary, Pip
     let started = Instant::now();
     let analyzer = Analyzer::load(&config.topics_dir)?;
     let live_dir = config.tantivy_dir();
-    let old = ArticleIndex::open_or_create(&live_dir)?;
-    let _lock = old.writer()?;
+    // Hold the old index's writer lock so no crawl writes to it meanwhile.
+    // An index of an older schema cannot be opened (nor crawled into), and
+    // rebuilding it is exactly what reindex is for.
+    let old = match ArticleIndex::open_or_create(&live_dir) {
+        Ok(old) => Some(old),
+        Err(IndexError::SchemaVersion { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let _lock = old.as_ref().map(ArticleIndex::writer).transpose()?;
     let new_dir = config.data_dir.join("tantivy.reindex");
     if new_dir.exists() {
         std::fs::remove_dir_all(&new_dir).map_err(|source| PipelineError::DataDir {

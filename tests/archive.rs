@@ -73,3 +73,30 @@ fn reindex_rebuilds_the_same_index_from_the_archive_without_fetching() {
     let summary: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
     assert_eq!(summary["articles_fetched"], 0);
 }
+
+#[test]
+fn an_index_of_an_older_schema_is_refused_and_reindex_rebuilds_it() {
+    let web = TestWeb::start();
+    let ws = Workspace::new(&web, &["catalog"]);
+    let out = ws.kabar(&["crawl", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = documents(&ws);
+    // As if the index had been written by an older kabar.
+    std::fs::write(ws.path().join("data/tantivy/kabar-schema-version"), "1").unwrap();
+
+    let out = ws.kabar(&["search", "--json"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("schema version 1") && stderr(&out).contains("kabar reindex"),
+        "{}",
+        stderr(&out)
+    );
+    let out = ws.kabar(&["reindex", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = documents(&ws);
+    assert_eq!(after.len(), before.len());
+    for (id, d) in &before {
+        assert_eq!(after[id]["topics"], d["topics"], "{id}");
+        assert_eq!(after[id]["risk"], d["risk"], "{id}");
+    }
+}

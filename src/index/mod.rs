@@ -32,7 +32,7 @@ pub enum IndexError {
     #[error("no index at {0}: run `kabar crawl` first, or point --data at an existing data folder")]
     Missing(PathBuf),
     #[error(
-        "the index at {path} was built with schema version {found}, this kabar uses {expected}: delete the folder and crawl again"
+        "the index at {path} was built with schema version {found}, this kabar uses {expected}: run `kabar reindex` to rebuild it from the archive (nothing is fetched), or delete the folder and crawl again"
     )]
     SchemaVersion {
         path: PathBuf,
