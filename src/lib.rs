@@ -31,6 +31,7 @@ pub mod query;
 pub mod sentiment;
 pub mod sources;
 pub mod state;
+pub mod stories;
 pub mod topics;
 pub mod trends;
 

@@ -208,6 +208,13 @@ pub struct IndexedArticle {
     /// 0 to 100; see `analyze::risk` for the formula.
     #[serde(default)]
     pub risk: f32,
+    /// SimHash of title and body, for grouping copies into stories.
+    #[serde(skip)]
+    pub simhash: u64,
+    /// The story (near-duplicates and syndicated copies) this article is
+    /// part of: the id of the story's first indexed article.
+    #[serde(default)]
+    pub story: String,
     /// What drove the topics and their sentiment: matched terms and scored
     /// sentences. Stored in the index; printed by `kabar search --explain`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -47,6 +47,7 @@ use crate::sources::{Catalog, links, sitemap};
 use crate::state::{
     CommittedContent, CommittedUrl, CrawlState, FeedRecord, PollOutcome, StateError, UrlStatus,
 };
+use crate::stories::StoryIndex;
 
 /// Candidates waiting for an article worker.
 const CANDIDATE_QUEUE: usize = 512;
@@ -182,6 +183,7 @@ pub async fn crawl(
     })?;
     let index = ArticleIndex::open_or_create(&config.tantivy_dir())?;
     let writer = index.writer()?;
+    let stories = StoryGrouper::seed(&index, Utc::now())?;
     let state = Arc::new(Mutex::new(CrawlState::open(&config.state_path())?));
     let fetcher = Arc::new(Fetcher::new(&config.crawl)?);
     let archive: Option<SharedArchive> = if config.archive.enabled {
@@ -258,6 +260,7 @@ pub async fn crawl(
                 &summary,
                 archive.as_ref(),
                 commit_every,
+                stories,
             )
         })
     };
@@ -771,6 +774,8 @@ fn build_article(
         fetched: page.fetched,
         authors,
         warc_id: None,
+        simhash: crate::stories::signature(&sample),
+        story: String::new(),
         topics: analysis.topics,
         sentiment: analysis.sentiment,
         risk: analysis.risk,
@@ -873,6 +878,7 @@ pub fn reindex(config: &Config, catalog: &Catalog) -> Result<ReindexSummary, Pip
     // body key so a refetch is not mistaken for a copy of itself.
     let mut contents: HashMap<String, String> = HashMap::new();
     let mut ids: HashSet<String> = HashSet::new();
+    let mut stories = StoryGrouper::empty();
     for file in &files {
         for fetch in crate::archive::read_fetches(file)? {
             if fetch.meta.kind != "article" {
@@ -923,6 +929,7 @@ pub fn reindex(config: &Config, catalog: &Catalog) -> Result<ReindexSummary, Pip
                     } else {
                         summary.articles_indexed += 1;
                     }
+                    stories.assign(&mut article);
                     writer.upsert(&article)?;
                 }
                 Err(failure) => *summary.failures_by_kind.entry(failure.kind).or_default() += 1,
@@ -946,6 +953,53 @@ pub fn reindex(config: &Config, catalog: &Catalog) -> Result<ReindexSummary, Pip
     std::fs::remove_dir_all(&aside).map_err(io(&aside))?;
     summary.elapsed_secs = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
     Ok(summary)
+}
+
+/// Groups articles into stories across runs: a [`StoryIndex`] seeded with
+/// the index's recent articles, so a copy crawled today joins the story of
+/// an original indexed last week. Seeded articles keep the story id stored
+/// with them, so ids stay stable however the seeding order groups them.
+pub struct StoryGrouper {
+    index: StoryIndex,
+    /// Story position → the story id stored on its seeded articles.
+    stored: HashMap<usize, String>,
+}
+
+impl StoryGrouper {
+    /// An empty grouper (for `kabar reindex`, which replays every article).
+    pub fn empty() -> Self {
+        StoryGrouper {
+            index: StoryIndex::default(),
+            stored: HashMap::new(),
+        }
+    }
+
+    /// A grouper that knows the articles of `index` dated within two story
+    /// windows of `now` (a new article may be dated up to a window before
+    /// now, and its original a window before that).
+    pub fn seed(index: &ArticleIndex, now: chrono::DateTime<Utc>) -> Result<Self, IndexError> {
+        let mut grouper = StoryGrouper::empty();
+        let since = now - grouper.index.window() * 2;
+        for r in index.story_records(since)? {
+            let a = grouper.index.add(&r.id, &r.source, r.date, r.simhash);
+            if !r.story.is_empty() {
+                grouper.stored.entry(a.story).or_insert(r.story);
+            }
+        }
+        Ok(grouper)
+    }
+
+    /// Sets `article.story` (its `simhash` must be set).
+    pub fn assign(&mut self, article: &mut IndexedArticle) {
+        let date = article.published.unwrap_or(article.fetched);
+        let a = self
+            .index
+            .add(&article.id, &article.source, date, article.simhash);
+        article.story = match self.stored.get(&a.story) {
+            Some(id) => id.clone(),
+            None => self.index.stories()[a.story].id.clone(),
+        };
+    }
 }
 
 /// Bodies shorter than this are not de-duplicated by content: short texts
@@ -985,6 +1039,7 @@ fn run_indexer(
     summary: &Mutex<CrawlSummary>,
     archive: Option<&SharedArchive>,
     commit_every: usize,
+    mut stories: StoryGrouper,
 ) -> Result<(), PipelineError> {
     let mut held = Uncommitted::default();
     // Documents indexed by this run (ids), and their bodies' keys.
@@ -1048,6 +1103,8 @@ fn run_indexer(
                 if copy_of.is_some() {
                     summary.lock().expect("summary lock").duplicates += 1;
                 } else {
+                    let mut article = article;
+                    stories.assign(&mut article);
                     writer.upsert(&article)?;
                     doc_ids.insert(article.id.clone());
                     if let Some(key) = content {
@@ -1102,5 +1159,73 @@ mod tests {
         assert_eq!(content_key(&a), content_key(&b));
         assert_ne!(content_key(&a), content_key(&a.replace("fined", "warned")));
         assert_eq!(content_key("Subscribe to read"), None);
+    }
+
+    fn story_article(id: &str, source: &str, day: u32, text: &str) -> IndexedArticle {
+        IndexedArticle {
+            id: id.into(),
+            url: format!("http://x/{id}"),
+            source: source.into(),
+            published: Some(format!("2025-03-{day:02}T08:00:00Z").parse().unwrap()),
+            simhash: crate::stories::signature(text),
+            body: text.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn stories_hold_across_runs_and_keep_their_ids() {
+        let original = "Police in Singapore said deepfake investment advertisements using the faces of \
+            well-known business leaders and ministers have surged on social media this year, with victims \
+            losing millions of dollars after clicking through to fake trading platforms. The authorities \
+            asked platforms to remove the advertisements faster and to verify advertisers before their ads run.";
+        let rewrite =
+            format!("{original} Regional wire services reported similar cases in Malaysia.");
+        let other = "The central bank kept its policy rate unchanged on Thursday, citing steady inflation \
+            and a resilient labour market, and said it would keep watching the strength of the currency \
+            against the dollar in the months ahead as exports recover across the region.";
+
+        let index = ArticleIndex::create_in_ram();
+        let mut writer = index.writer().unwrap();
+        // First run: the original, and an unrelated story.
+        let mut grouper = StoryGrouper::empty();
+        for mut a in [
+            story_article("orig", "straits-ledger", 3, original),
+            story_article("bank", "straits-ledger", 3, other),
+        ] {
+            grouper.assign(&mut a);
+            writer.upsert(&a).unwrap();
+        }
+        writer.commit().unwrap();
+
+        // Second run, seeded from the index: the rewrite joins the original's
+        // story; the unrelated article stays alone.
+        let now = "2025-03-05T00:00:00Z".parse().unwrap();
+        let mut grouper = StoryGrouper::seed(&index, now).unwrap();
+        let mut copy = story_article("copy", "wire-mirror", 4, &rewrite);
+        grouper.assign(&mut copy);
+        assert_eq!(copy.story, "orig");
+        let mut fresh = story_article(
+            "new",
+            "wire-mirror",
+            4,
+            other.replace("unchanged", "higher").as_str(),
+        );
+        grouper.assign(&mut fresh);
+        assert_eq!(
+            fresh.story, "bank",
+            "a light edit of the bank story is the same story"
+        );
+        writer.upsert(&copy).unwrap();
+        writer.commit().unwrap();
+        let records = index
+            .story_records(now - chrono::Duration::days(30))
+            .unwrap();
+        let stories: Vec<(&str, &str)> = records
+            .iter()
+            .map(|r| (r.id.as_str(), r.story.as_str()))
+            .collect();
+        assert!(stories.contains(&("copy", "orig")), "{stories:?}");
+        assert!(stories.contains(&("bank", "bank")), "{stories:?}");
     }
 }

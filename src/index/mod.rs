@@ -246,6 +246,13 @@ impl ArticleWriter {
                 topic_sentiment_term(&topic.id, topic.sentiment.label),
             );
         }
+        doc.add_u64(f.simhash, article.simhash);
+        let story = if article.story.is_empty() {
+            &article.id
+        } else {
+            &article.story
+        };
+        doc.add_text(f.story, story);
         doc.add_text(f.sentiment, article.sentiment.label.as_str());
         doc.add_f64(f.sentiment_score, f64::from(article.sentiment.score));
         doc.add_f64(f.risk, f64::from(article.risk));
@@ -283,6 +290,59 @@ impl ArticleWriter {
         }
         self.writer.wait_merging_threads()?;
         Ok(())
+    }
+}
+
+/// What story grouping needs to know of an indexed article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryRecord {
+    pub id: String,
+    pub source: String,
+    pub date: DateTime<Utc>,
+    pub simhash: u64,
+    pub story: String,
+}
+
+impl ArticleIndex {
+    /// Every article dated at or after `since`, oldest first, read from the
+    /// fast columns (no stored document is decompressed).
+    pub fn story_records(&self, since: DateTime<Utc>) -> Result<Vec<StoryRecord>, IndexError> {
+        let searcher = self.reader()?.searcher();
+        let mut out = Vec::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (Some(ids), Some(sources), Some(stories)) =
+                (fast.str("id")?, fast.str("source")?, fast.str("story")?)
+            else {
+                continue;
+            };
+            let dates = fast.date("date")?;
+            let hashes = fast.u64("simhash")?;
+            let read = |col: &tantivy::columnar::StrColumn, doc: u32| -> String {
+                let mut s = String::new();
+                if let Some(ord) = col.term_ords(doc).next() {
+                    let _ = col.ord_to_str(ord, &mut s);
+                }
+                s
+            };
+            for doc in segment.doc_ids_alive() {
+                let Some(date) = dates.first(doc).map(from_tantivy_date) else {
+                    continue;
+                };
+                if date < since {
+                    continue;
+                }
+                out.push(StoryRecord {
+                    id: read(&ids, doc),
+                    source: read(&sources, doc),
+                    date,
+                    simhash: hashes.first(doc).unwrap_or_default(),
+                    story: read(&stories, doc),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
     }
 }
 
@@ -337,6 +397,11 @@ pub fn article_from_doc(fields: &Fields, doc: &TantivyDocument) -> IndexedArticl
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
         warc_id: Some(text(fields.warc_id)).filter(|s| !s.is_empty()),
+        simhash: doc
+            .get_first(fields.simhash)
+            .and_then(|v| v.as_u64())
+            .unwrap_or_default(),
+        story: text(fields.story),
         topics: analysis.topics,
         sentiment: analysis.sentiment,
         risk: analysis.risk,

@@ -55,11 +55,15 @@ pub struct Fields {
     /// `{topic: sentiment score}`: a JSON fast field, so trends can average
     /// the sentiment *about* one topic (`topic_tone.scam-ads`).
     pub topic_tone: Field,
+    /// SimHash of title and body (see `stories`).
+    pub simhash: Field,
+    /// The story the article belongs to: the id of its first article.
+    pub story: Field,
 }
 
 impl Fields {
     /// Every field's name.
-    pub const NAMES: [&'static str; 20] = [
+    pub const NAMES: [&'static str; 22] = [
         "id",
         "url",
         "source",
@@ -80,6 +84,8 @@ impl Fields {
         "risk",
         "analysis",
         "topic_tone",
+        "simhash",
+        "story",
     ];
 
     /// Resolves the handles from a schema built by [`build_schema`].
@@ -106,6 +112,8 @@ impl Fields {
             risk: f("risk")?,
             analysis: f("analysis")?,
             topic_tone: f("topic_tone")?,
+            simhash: f("simhash")?,
+            story: f("story")?,
         })
     }
 
@@ -126,7 +134,7 @@ pub fn build_schema() -> Schema {
     );
     let date = DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds);
 
-    b.add_text_field("id", STRING | STORED);
+    b.add_text_field("id", STRING | STORED | FAST);
     b.add_text_field("url", STRING | STORED);
     b.add_text_field("source", STRING | STORED | FAST);
     b.add_text_field("country", STRING | STORED | FAST);
@@ -146,6 +154,8 @@ pub fn build_schema() -> Schema {
     b.add_f64_field("risk", INDEXED | FAST);
     b.add_text_field("analysis", STORED);
     b.add_json_field("topic_tone", FAST);
+    b.add_u64_field("simhash", STORED | FAST);
+    b.add_text_field("story", STRING | STORED | FAST);
     b.build()
 }
 
