@@ -28,6 +28,7 @@ pub mod index;
 pub mod model;
 pub mod pipeline;
 pub mod query;
+pub mod sentiment;
 pub mod sources;
 pub mod state;
 
