@@ -7,9 +7,8 @@
 //! and accuracy as `kabar eval sentiment` does, then the timings. One
 //! thread: the numbers are per core.
 //!
-//! With `--vader FILE` it also prints the English scores of VADER's
-//! labels in FILE (JSON Lines `{"text","label","vader"}` written by
-//! `benches/sentiment_vs_vader.py`) for a side-by-side.
+//! `benches/sentiment_vs_vader.py` compares accuracy and speed with VADER
+//! on the English rows.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -23,7 +22,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
         .iter()
-        .find(|a| !a.starts_with('-') && !a.ends_with(".jsonl.vader"))
+        .find(|a| !a.starts_with('-'))
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sentiment/dev")

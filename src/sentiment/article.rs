@@ -99,16 +99,24 @@ impl SentimentModel {
         let route = self.route(lang, text);
         let lexicon = self.lexicon(route);
         let sents = sentences(text);
-        let mut clauses = Vec::with_capacity(sents.len());
+        let mut clauses: Vec<Clause> = Vec::with_capacity(sents.len());
         for (si, s) in sents.iter().enumerate() {
-            let cuts: Vec<usize> = lexicon
-                .contrast_starts(&text[s.clone()])
+            let starts = lexicon.contrast_starts(&text[s.clone()]);
+            // A sentence that opens with a contrast word ("But ...", or Thai
+            // "แต่..." after a space break) turns against the one before.
+            if starts.first() == Some(&0) && si > 0 {
+                for c in clauses.iter_mut().filter(|c| c.sentence == si - 1) {
+                    c.weight = c.weight.min(BEFORE_CONTRAST);
+                }
+            }
+            let opens_with_contrast = starts.first() == Some(&0) && si > 0;
+            let cuts: Vec<usize> = starts
                 .into_iter()
                 .filter(|&c| c > 0)
                 .map(|c| s.start + c)
                 .collect();
             let mut start = s.start;
-            let contrasted = !cuts.is_empty();
+            let contrasted = !cuts.is_empty() || opens_with_contrast;
             for (i, end) in cuts.iter().copied().chain([s.end]).enumerate() {
                 let range = trim(text, start..end);
                 start = end;

@@ -438,7 +438,7 @@ mod tests {
     #[test]
     fn intensifiers_strengthen() {
         assert!(hits("en", "very good").pos > hits("en", "good").pos);
-        assert!(hits("th", "ดีมาก").pos > hits("th", "ดี").pos);
+        assert!(hits("th", "อร่อยมาก").pos > hits("th", "อร่อย").pos);
     }
 
     #[test]

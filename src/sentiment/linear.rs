@@ -51,23 +51,22 @@ impl LinearModel {
         let mut acc = [0f32; 3];
         for &(row, v) in feats {
             let base = row as usize * k;
-            let w = &self.weights[base..base + k];
-            for c in 0..k {
-                acc[c] += v * f32::from(w[c]);
+            for (a, &w) in acc.iter_mut().zip(&self.weights[base..base + k]) {
+                *a += v * f32::from(w);
             }
         }
         let mut max = f32::MIN;
-        for c in 0..k {
-            acc[c] = acc[c] * self.scale + self.bias[c];
-            max = max.max(acc[c]);
+        for (a, b) in acc.iter_mut().zip(&self.bias) {
+            *a = *a * self.scale + b;
+            max = max.max(*a);
         }
         let mut sum = 0.0;
-        for c in 0..k {
-            acc[c] = (acc[c] - max).exp();
-            sum += acc[c];
+        for a in acc.iter_mut().take(k) {
+            *a = (*a - max).exp();
+            sum += *a;
         }
-        for c in 0..k {
-            out[c] = acc[c] / sum;
+        for (o, a) in out.iter_mut().zip(acc).take(k) {
+            *o = a / sum;
         }
         for o in out.iter_mut().skip(k) {
             *o = 0.0;

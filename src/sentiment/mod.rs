@@ -302,8 +302,7 @@ impl SentimentModel {
         })
     }
 
-    /// Scores an already-normalised text with a route (the lexicon's hits
-    /// are returned for evidence).
+    /// The lexicon a route reads with.
     pub(crate) fn lexicon(&self, route: Route) -> &Lexicon {
         &self.lexicons[route.lexicon]
     }

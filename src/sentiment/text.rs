@@ -171,8 +171,9 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
         let next = iter.peek().map(|&(_, n)| n);
         let end_here = if is_terminator(c) {
             // Keep runs of terminators ("?!", "。」") together.
-            !next
-                .is_some_and(|n| is_terminator(n) && n != '\n' || n == '」' || n == '"' || n == '”')
+            !next.is_some_and(|n| (is_terminator(n) && n != '\n') || matches!(n, '」' | '"' | '”'))
+        } else if matches!(c, '」' | '』' | '"' | '”') {
+            prev.is_some_and(is_terminator)
         } else if c == '.' {
             next.is_none_or(char::is_whitespace) && !prev.is_some_and(|p| p == '.')
         } else if c == ' ' || c == '\u{00A0}' {
@@ -233,6 +234,10 @@ mod tests {
         assert_eq!(split("ល្អ។ អាក្រក់។"), ["ល្អ។", "អាក្រក់។"]);
         assert_eq!(split("یہ اچھا ہے۔ کیا؟"), ["یہ اچھا ہے۔", "کیا؟"]);
         assert_eq!(split("Visit kabar.id today"), ["Visit kabar.id today"]);
+        assert_eq!(
+            split("「最悪だ。」と語った。"),
+            ["「最悪だ。」", "と語った。"]
+        );
     }
 
     #[test]

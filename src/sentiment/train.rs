@@ -338,13 +338,11 @@ fn train_group(
         }
         for &ix in &order {
             let (feats, y) = &examples[ix];
-            for c in 0..k {
-                p[c] = bias[c];
-            }
+            p.copy_from_slice(&bias);
             for &(row, v) in feats {
                 let base = row as usize * k;
-                for c in 0..k {
-                    p[c] += v * w[base + c];
+                for (pc, wc) in p.iter_mut().zip(&w[base..base + k]) {
+                    *pc += v * wc;
                 }
             }
             let max = p.iter().copied().fold(f32::MIN, f32::max);
