@@ -59,6 +59,9 @@ pub enum Command {
     /// Volumes and sentiment per day (or hour) by topic, region, country,
     /// language or source, with a sparkline per row
     Trends(TrendsArgs),
+    /// Train or try the sentiment model
+    #[command(subcommand)]
+    Sentiment(SentimentCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,6 +108,47 @@ pub struct TrendsArgs {
     /// One CSV line per row and period: key,start,count,negative,sentiment
     #[arg(long)]
     pub csv: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SentimentCommand {
+    /// Rebuild the sentiment model from labelled JSON Lines, reproducibly
+    /// (same data and options, same bytes)
+    Train(SentimentTrainArgs),
+    /// Score one text: overall sentiment and the clauses behind it (JSON)
+    Score(SentimentScoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SentimentTrainArgs {
+    /// Labelled data: a folder with train/*.jsonl, a folder of *.jsonl or a file
+    #[arg(long, value_name = "DIR", default_value = crate::sentiment::train::DEFAULT_DATA)]
+    pub data: PathBuf,
+    /// Where to write the model
+    #[arg(long, value_name = "FILE", default_value = crate::sentiment::train::DEFAULT_OUT)]
+    pub out: PathBuf,
+    /// Also train on share-alike rows (NusaX, CC-BY-SA-4.0); the model file
+    /// must then be shared under CC-BY-SA-4.0 and is not the shipped one
+    #[arg(long)]
+    pub share_alike: bool,
+    /// Passes over the data
+    #[arg(long, default_value_t = crate::sentiment::train::DEFAULT_EPOCHS)]
+    pub epochs: usize,
+    /// AdaGrad learning rate
+    #[arg(long, default_value_t = crate::sentiment::train::DEFAULT_LEARNING_RATE)]
+    pub learning_rate: f32,
+    /// Seed of the epoch shuffles
+    #[arg(long, default_value_t = crate::sentiment::train::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SentimentScoreArgs {
+    /// The text
+    pub text: String,
+    /// Its language (kabar code: en, th, zh-Hant ...); empty: by script
+    #[arg(long, default_value = "")]
+    pub lang: String,
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +295,21 @@ pub enum EvalCommand {
     /// Score extraction on a folder of pages with expected output
     /// (DIR/items.jsonl; see ARCHITECTURE.md) and time it
     Extraction(EvalExtractionArgs),
+    /// Score sentiment on labelled JSON Lines ({"text", "label", "lang"}):
+    /// macro-F1, accuracy and confusion counts per language
+    Sentiment(EvalSentimentArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalSentimentArgs {
+    /// A JSON Lines file, or a folder of *.jsonl (with a dev/ folder, that one)
+    pub path: PathBuf,
+    /// Evaluate this model file instead of the shipped one
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// The whole report as one JSON object
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

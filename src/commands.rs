@@ -17,7 +17,8 @@ use url::Url;
 use crate::analyze::detect_language;
 use crate::cli::{
     AnalyzeArgs, Cli, Command, CrawlArgs, DimensionArg, EvalCommand, EvalExtractionArgs,
-    ExtractArgs, ReindexArgs, RunArgs, SearchArgs, SentimentArg, SortArg, SourcesCommand,
+    EvalSentimentArgs, ExtractArgs, ReindexArgs, RunArgs, SearchArgs, SentimentArg,
+    SentimentCommand, SentimentScoreArgs, SentimentTrainArgs, SortArg, SourcesCommand,
     SourcesHealthArgs, SourcesListArgs, TrendsArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
@@ -102,6 +103,9 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Sources(SourcesCommand::Check) => sources_check(&config, &mut out),
         Command::Sources(SourcesCommand::Health(args)) => sources_health(&config, &args, &mut out),
         Command::Analyze(args) => analyze(&config, &args, &mut out),
+        Command::Eval(EvalCommand::Sentiment(args)) => eval_sentiment(&args, &mut out),
+        Command::Sentiment(SentimentCommand::Train(args)) => sentiment_train(&args, &mut out),
+        Command::Sentiment(SentimentCommand::Score(args)) => sentiment_score(&args, &mut out),
     }
 }
 
@@ -1427,6 +1431,106 @@ fn analyze_eval(path: &Path, out: &mut impl Write) -> Result<Exit, CommandError>
         out,
         "\n{per_second:.0} detections per second (one thread, {} texts)",
         samples.len()
+    )?;
+    Ok(Exit::Ok)
+}
+
+// ---------------------------------------------------------------- sentiment
+
+/// `kabar eval sentiment PATH`: macro-F1, accuracy and confusion per language.
+fn eval_sentiment(args: &EvalSentimentArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    use crate::sentiment::{SentimentModel, eval, train};
+
+    let input = |e: train::TrainError| CommandError::Input(e.to_string());
+    let files = train::jsonl_files(&args.path, "dev").map_err(input)?;
+    let rows = train::read_rows(&files).map_err(input)?;
+    if rows.is_empty() {
+        return Err(CommandError::Input(format!(
+            "no labelled rows in {}",
+            args.path.display()
+        )));
+    }
+    let loaded;
+    let model = match &args.model {
+        Some(path) => {
+            let bytes = read_file(path)?;
+            loaded = SentimentModel::from_bytes(&bytes)
+                .map_err(|e| CommandError::Input(format!("{}: {e}", path.display())))?;
+            &loaded
+        }
+        None => SentimentModel::shipped(),
+    };
+    let report = eval::evaluate(model, &rows);
+    if args.json {
+        json_line(out, &report)?;
+    } else {
+        write!(out, "{}", eval::render(&report))?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// `kabar sentiment train`: rebuilds the model file.
+fn sentiment_train(args: &SentimentTrainArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    use crate::sentiment::train;
+
+    let input = |e: train::TrainError| CommandError::Input(e.to_string());
+    let files = train::jsonl_files(&args.data, "train").map_err(input)?;
+    let rows = train::read_rows(&files).map_err(input)?;
+    let opts = train::TrainOptions {
+        epochs: args.epochs,
+        learning_rate: args.learning_rate,
+        seed: args.seed,
+        share_alike: args.share_alike,
+    };
+    let (bytes, summary) = train::train(&rows, &opts).map_err(input)?;
+    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&args.out, &bytes)
+        .map_err(|e| CommandError::Input(format!("cannot write {}: {e}", args.out.display())))?;
+    for g in &summary.groups {
+        writeln!(
+            out,
+            "{:<4} {:>6} rows, {} classes, 2^{} rows of weights",
+            g.group, g.rows, g.classes, g.bits
+        )?;
+    }
+    if summary.skipped_share_alike > 0 {
+        writeln!(
+            out,
+            "left out {} share-alike rows (--share-alike to include them)",
+            summary.skipped_share_alike
+        )?;
+    }
+    let digest = crate::index::short_hash(&bytes);
+    writeln!(
+        out,
+        "wrote {} ({} bytes, {digest})",
+        args.out.display(),
+        bytes.len()
+    )?;
+    Ok(Exit::Ok)
+}
+
+/// `kabar sentiment score TEXT`: the overall sentiment and its evidence.
+fn sentiment_score(args: &SentimentScoreArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    use crate::sentiment::{SentimentModel, TopicMentions};
+
+    let model = SentimentModel::shipped();
+    // The whole text as one mention, to get its evidence.
+    let whole = TopicMentions {
+        topic: "text",
+        spans: vec![0..args.text.len()],
+    };
+    let article = model.article(&args.text, &args.lang, &[whole]);
+    let opinion = model.score(&args.text, &args.lang);
+    json_line(
+        out,
+        &serde_json::json!({
+            "sentiment": article.overall,
+            "opinion": opinion,
+            "evidence": article.topics.first().map(|t| &t.evidence),
+        }),
     )?;
     Ok(Exit::Ok)
 }

@@ -1,0 +1,174 @@
+//! Hashed features for the linear model: word unigrams and bigrams (with
+//! negation scope in scripts with spaces), character 1–4-grams inside each
+//! word or unspaced run, symbol runs (emoticons, `!!!`, emoji), and a few
+//! dense lexicon counts.
+//!
+//! Hashing (64-bit FNV-1a, finalised, masked to the table size) keeps the
+//! model a flat array with no vocabulary to store, so its size is fixed by
+//! the table and it loads by copying bytes. Collisions cost a little
+//! accuracy; character n-grams make the model robust to the spelling
+//! variation, inflection and missing word boundaries of Asian social text.
+
+use super::lexicon::{Hits, Lexicon};
+use super::text::{Script, is_word_char};
+
+/// A feature: table row and value.
+pub type Feature = (u32, f32);
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(ns: u8, parts: &[&[u8]]) -> u64 {
+    let mut h = FNV_OFFSET ^ u64::from(ns);
+    h = h.wrapping_mul(FNV_PRIME);
+    for p in parts {
+        for &b in *p {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(FNV_PRIME);
+        }
+        h ^= 0xff;
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    // murmur3 finaliser: FNV's low bits are weak on short keys.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+/// Rows of the dense lexicon features (hashed like the rest).
+fn dense_row(name: &str, mask: u32) -> u32 {
+    (fnv(b'L', &[name.as_bytes()]) as u32) & mask
+}
+
+/// Reusable buffers: one per thread, so scoring allocates nothing after
+/// warm-up.
+#[derive(Default)]
+pub struct Scratch {
+    tokens: Vec<(usize, usize, bool)>,
+    bounds: Vec<usize>,
+    pad: String,
+    pub norm: String,
+    pub feats: Vec<Feature>,
+}
+
+/// Scope of a negator over the following words ("not really very good").
+const NEGATION_SCOPE: usize = 3;
+/// Dense lexicon features are capped so one long review does not dominate.
+const DENSE_CAP: f32 = 4.0;
+
+/// Writes the features of normalised text `norm` into `scratch.feats`.
+pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &mut Scratch) {
+    let Scratch {
+        tokens,
+        bounds,
+        pad,
+        feats,
+        ..
+    } = scratch;
+    feats.clear();
+    tokens.clear();
+    // Tokens: runs of word characters (apostrophes inside words kept) and
+    // runs of other non-space characters.
+    let mut start: Option<(usize, bool)> = None;
+    let mut prev: Option<char> = None;
+    let mut iter = norm.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let word = is_word_char(c)
+            || (c == '\''
+                && prev.is_some_and(char::is_alphabetic)
+                && iter.peek().is_some_and(|(_, n)| n.is_alphabetic()));
+        let space = c.is_whitespace();
+        match start {
+            Some((s, w)) if space || w != word || (!w && is_pictograph(c)) => {
+                tokens.push((s, i, w));
+                start = if space { None } else { Some((i, word)) };
+            }
+            Some(_) => {}
+            None if !space => start = Some((i, word)),
+            None => {}
+        }
+        prev = Some(c);
+    }
+    if let Some((s, w)) = start {
+        tokens.push((s, norm.len(), w));
+    }
+
+    // Words, negation scope, bigrams, symbols.
+    let mut scope = 0usize;
+    let mut prev_word: Option<&str> = None;
+    for &(s, e, is_word) in tokens.iter() {
+        let tok = &norm[s..e];
+        if !is_word {
+            feats.push(((fnv(b's', &[tok.as_bytes()]) as u32) & mask, 1.0));
+            if tok.contains(['.', '!', '?', ',', ';']) {
+                scope = 0;
+            }
+            continue;
+        }
+        let negated = scope > 0;
+        scope = scope.saturating_sub(1);
+        let ns = if negated { b'n' } else { b'w' };
+        feats.push(((fnv(ns, &[tok.as_bytes()]) as u32) & mask, 1.0));
+        if let Some(p) = prev_word {
+            feats.push((
+                (fnv(b'b', &[p.as_bytes(), tok.as_bytes()]) as u32) & mask,
+                1.0,
+            ));
+        }
+        prev_word = Some(tok);
+        if lexicon.negator_words.contains(tok) {
+            scope = NEGATION_SCOPE;
+        }
+        // Character n-grams over the padded word.
+        pad.clear();
+        pad.push('\u{2}');
+        pad.push_str(tok);
+        pad.push('\u{3}');
+        bounds.clear();
+        bounds.extend(pad.char_indices().map(|(i, _)| i));
+        bounds.push(pad.len());
+        let num_chars = bounds.len() - 1;
+        for n in 1..=4usize {
+            if n > num_chars {
+                break;
+            }
+            for i in 0..=num_chars - n {
+                let gram = &pad[bounds[i]..bounds[i + n]];
+                if n == 1 {
+                    let c = gram.chars().next().unwrap_or(' ');
+                    if c.is_ascii() || Script::of(c) == Script::Latin {
+                        continue;
+                    }
+                }
+                feats.push(((fnv(b'c', &[gram.as_bytes()]) as u32) & mask, 1.0));
+            }
+        }
+    }
+    // Hashed features share a unit of weight so long and short texts land
+    // on the same scale.
+    if !feats.is_empty() {
+        let v = 1.0 / (feats.len() as f32).sqrt();
+        for f in feats.iter_mut() {
+            f.1 = v;
+        }
+    }
+    let dense = [
+        ("pos", hits.pos),
+        ("neg", hits.neg),
+        ("event", hits.events),
+        ("negators", hits.num_negators as f32),
+        ("balance", hits.pos - hits.neg),
+    ];
+    for (name, v) in dense {
+        if v != 0.0 {
+            feats.push((dense_row(name, mask), v.clamp(-DENSE_CAP, DENSE_CAP)));
+        }
+    }
+    feats.push((dense_row("bias", mask), 1.0));
+}
+
+/// Emoji and pictographs stand alone: "😡😡" is two tokens of one kind.
+fn is_pictograph(c: char) -> bool {
+    matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF)
+}
