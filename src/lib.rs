@@ -21,6 +21,7 @@ pub mod charset;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod digest;
 pub mod eval;
 pub mod extract;
 pub mod fetch;
@@ -29,7 +30,9 @@ pub mod model;
 pub mod pipeline;
 pub mod query;
 pub mod sources;
+pub mod spikes;
 pub mod state;
+pub mod stories;
 
 pub use config::Config;
 pub use model::{Article, Candidate, IndexedArticle, Page, Region, Source};
