@@ -31,6 +31,8 @@ pub struct Config {
     pub crawl: CrawlConfig,
     pub archive: ArchiveConfig,
     pub display: DisplayConfig,
+    pub smtp: SmtpConfig,
+    pub digest: DigestConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,6 +62,8 @@ impl Default for Config {
             crawl: CrawlConfig::default(),
             archive: ArchiveConfig::default(),
             display: DisplayConfig::default(),
+            smtp: SmtpConfig::default(),
+            digest: DigestConfig::default(),
         }
     }
 }
@@ -176,6 +180,173 @@ impl Default for DisplayConfig {
     }
 }
 
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// TLS from the first byte ("smtps", usually port 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS, which is required (usually 587).
+    Starttls,
+    /// No encryption: only for a relay on the same machine or network.
+    Plain,
+}
+
+impl SmtpSecurity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SmtpSecurity::Tls => "tls",
+            SmtpSecurity::Starttls => "starttls",
+            SmtpSecurity::Plain => "plain",
+        }
+    }
+
+    /// The port a server with this security usually listens on.
+    pub fn default_port(self) -> u16 {
+        match self {
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::Plain => 25,
+        }
+    }
+}
+
+/// The SMTP server digests are sent through. The password is never in the
+/// file: it comes from `KABAR_SMTP_PASSWORD` (see `digest::deliver`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    /// Server host name; empty means no server is configured.
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// Login name; empty means no authentication.
+    pub username: String,
+    /// The From address of the digest (`Name <address>` or `address`).
+    pub from: String,
+    /// Connect and per-command timeout.
+    pub timeout_secs: u64,
+    /// Extra PEM root certificates for a server with a private CA; empty for none.
+    pub ca_file: String,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: String::new(),
+            port: SmtpSecurity::Starttls.default_port(),
+            security: SmtpSecurity::Starttls,
+            username: String::new(),
+            from: "kabar <kabar@localhost>".to_string(),
+            timeout_secs: 30,
+            ca_file: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DigestConfig {
+    /// One digest per profile per day.
+    pub profiles: Vec<DigestProfile>,
+}
+
+/// Who gets which digest, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DigestProfile {
+    /// Lowercase ASCII letters, digits, `-` and `_`; names the outbox files.
+    pub name: String,
+    pub recipients: Vec<String>,
+    /// Empty lists mean "all".
+    pub regions: Vec<crate::model::Region>,
+    /// ISO 3166-1 alpha-2.
+    pub countries: Vec<String>,
+    pub topics: Vec<String>,
+    /// ISO 639-1 (and `zh-Hans`, `zh-Hant`).
+    pub languages: Vec<String>,
+    /// Local time the digest is sent, `HH:MM`.
+    pub send_at: String,
+    /// IANA time zone of `send_at` and of the digest's day.
+    pub timezone: String,
+}
+
+impl Default for DigestProfile {
+    fn default() -> Self {
+        DigestProfile {
+            name: String::new(),
+            recipients: Vec::new(),
+            regions: Vec::new(),
+            countries: Vec::new(),
+            topics: Vec::new(),
+            languages: Vec::new(),
+            send_at: "07:30".to_string(),
+            timezone: "Asia/Singapore".to_string(),
+        }
+    }
+}
+
+impl DigestProfile {
+    /// `send_at` as a time of day (validated at load).
+    pub fn send_at_time(&self) -> Option<chrono::NaiveTime> {
+        chrono::NaiveTime::parse_from_str(&self.send_at, "%H:%M").ok()
+    }
+
+    /// The profile's time zone (validated at load).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::Asia::Singapore)
+    }
+
+    fn validate(&self, i: usize) -> Result<(), ConfigError> {
+        let at = |msg: String| ConfigError::Invalid(format!("digest.profiles[{i}]: {msg}"));
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= 64
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !name_ok {
+            return Err(at(format!(
+                "name '{}' must be 1-64 lowercase letters, digits, '-' or '_'",
+                self.name
+            )));
+        }
+        if self.recipients.is_empty() {
+            return Err(at(format!("profile '{}' has no recipients", self.name)));
+        }
+        for r in &self.recipients {
+            if r.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(at(format!("recipient '{r}' is not an email address")));
+            }
+        }
+        for c in &self.countries {
+            if !crate::sources::countries::is_known(c) {
+                return Err(at(format!(
+                    "unknown country '{c}' (ISO 3166-1 alpha-2, e.g. TH)"
+                )));
+            }
+        }
+        for l in &self.languages {
+            if !crate::sources::langs::is_known(l) {
+                return Err(at(format!("unknown language '{l}' (ISO 639-1, e.g. th)")));
+            }
+        }
+        if self.send_at_time().is_none() {
+            return Err(at(format!(
+                "send_at '{}' is not a time HH:MM",
+                self.send_at
+            )));
+        }
+        if self.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(at(format!(
+                "timezone '{}' is not an IANA time zone (for example Asia/Singapore)",
+                self.timezone
+            )));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -285,7 +456,40 @@ impl Config {
                 self.display.timezone
             )));
         }
+        if !self.smtp.host.is_empty() {
+            if self.smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(ConfigError::Invalid(format!(
+                    "smtp.from '{}' is not an email address (e.g. \"kabar <digest@example.org>\")",
+                    self.smtp.from
+                )));
+            }
+            if self.smtp.timeout_secs == 0 {
+                return Err(ConfigError::Invalid(
+                    "smtp.timeout_secs must be greater than 0".into(),
+                ));
+            }
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for (i, profile) in self.digest.profiles.iter().enumerate() {
+            profile.validate(i)?;
+            if !names.insert(profile.name.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "digest.profiles[{i}]: the name '{}' is used twice",
+                    profile.name
+                )));
+            }
+        }
         Ok(())
+    }
+
+    /// A digest profile by name.
+    pub fn profile(&self, name: &str) -> Option<&DigestProfile> {
+        self.digest.profiles.iter().find(|p| p.name == name)
+    }
+
+    /// Where digests that could not be sent wait (see `digest::outbox`).
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
     }
 
     /// The display time zone (validated at load).
@@ -368,6 +572,64 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.data_dir, PathBuf::from("from-flag"));
+    }
+
+    #[test]
+    fn profiles_and_smtp_parse_and_bad_ones_are_named() {
+        let text = r#"
+[smtp]
+host = "mail.example.org"
+security = "tls"
+port = 465
+from = "kabar <digest@example.org>"
+
+[[digest.profiles]]
+name = "sea-daily"
+recipients = ["a@example.org", "B <b@example.org>"]
+regions = ["sea"]
+countries = ["TH", "ID"]
+languages = ["th"]
+send_at = "06:45"
+timezone = "Asia/Bangkok"
+"#;
+        let c = Config::from_toml(text).unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.smtp.security, SmtpSecurity::Tls);
+        let p = c.profile("sea-daily").unwrap();
+        assert_eq!(p.regions, vec![crate::model::Region::Sea]);
+        assert_eq!(p.send_at_time().unwrap().to_string(), "06:45:00");
+        assert_eq!(p.tz(), chrono_tz::Asia::Bangkok);
+
+        for (bad, named) in [
+            (r#"send_at = "7h30""#, "7h30"),
+            (r#"timezone = "Asia/Nowhere""#, "Asia/Nowhere"),
+            (r#"countries = ["XX"]"#, "XX"),
+            (r#"recipients = ["not an address"]"#, "not an address"),
+        ] {
+            let text = format!(
+                "[[digest.profiles]]\nname = \"p\"\nrecipients = [\"a@example.org\"]\n{bad}\n"
+            );
+            let text = text.replacen(
+                "recipients = [\"a@example.org\"]\nrecipients",
+                "recipients",
+                1,
+            );
+            let err = Config::from_toml(&text).unwrap().validate().unwrap_err();
+            assert!(err.to_string().contains(named), "{err}");
+        }
+        let twice = "[[digest.profiles]]\nname = \"p\"\nrecipients = [\"a@x.org\"]\n[[digest.profiles]]\nname = \"p\"\nrecipients = [\"a@x.org\"]\n";
+        assert!(
+            Config::from_toml(twice)
+                .unwrap()
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
+        let err = Config::from_toml("[smtp]\npassword = \"hunter2\"\n").unwrap_err();
+        assert!(err.1.contains("password"), "{}", err.1);
+        let err = Config::from_toml("[smtp]\nsecurity = \"ssl\"\n").unwrap_err();
+        assert!(err.1.contains("ssl"), "{}", err.1);
     }
 
     #[test]
