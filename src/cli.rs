@@ -54,6 +54,8 @@ pub enum Command {
     /// List or check the source catalog
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Build one day's digest for a profile: print it, write it, or send it
+    Digest(DigestArgs),
     /// Detect the language of JSON Lines texts ({"id", "text"} per line)
     Analyze(AnalyzeArgs),
     /// Volumes and sentiment per day (or hour) by topic, region, country,
@@ -62,6 +64,43 @@ pub enum Command {
     /// Train or try the sentiment model
     #[command(subcommand)]
     Sentiment(SentimentCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DigestFormat {
+    Html,
+    Text,
+    Md,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// The local day to cover, YYYY-MM-DD [default: yesterday in the
+    /// profile's time zone]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// A profile from the configuration ([[digest.profiles]]) [default: the
+    /// first one, or everything when none is configured]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DigestFormat,
+    /// Write to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Send it by email (through the outbox: kept and retried if the server
+    /// is down, never sent twice for a profile and day)
+    #[arg(long)]
+    pub send: bool,
+    /// SMTP server for this run: smtp://HOST:PORT (plain),
+    /// smtp+starttls://HOST:PORT, smtps://HOST:PORT; password from
+    /// KABAR_SMTP_PASSWORD
+    #[arg(long, value_name = "URL", requires = "send")]
+    pub smtp: Option<String>,
+    /// Recipient for this run instead of the profile's (repeatable)
+    #[arg(long, value_name = "ADDRESS", requires = "send")]
+    pub to: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -16,10 +16,10 @@ use url::Url;
 
 use crate::analyze::detect_language;
 use crate::cli::{
-    AnalyzeArgs, Cli, Command, CrawlArgs, DimensionArg, EvalCommand, EvalExtractionArgs,
-    EvalSentimentArgs, ExtractArgs, ReindexArgs, RunArgs, SearchArgs, SentimentArg,
-    SentimentCommand, SentimentScoreArgs, SentimentTrainArgs, SortArg, SourcesCommand,
-    SourcesHealthArgs, SourcesListArgs, TrendsArgs,
+    AnalyzeArgs, Cli, Command, CrawlArgs, DigestArgs, DigestFormat, DimensionArg, EvalCommand,
+    EvalExtractionArgs, EvalSentimentArgs, ExtractArgs, ReindexArgs, RunArgs, SearchArgs,
+    SentimentArg, SentimentCommand, SentimentScoreArgs, SentimentTrainArgs, SortArg,
+    SourcesCommand, SourcesHealthArgs, SourcesListArgs, TrendsArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
@@ -97,6 +97,7 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Reindex(args) => reindex(&config, &args, &mut out),
         Command::Search(args) => search(&config, &args, &mut out),
         Command::Trends(args) => trends(&config, &args, &mut out),
+        Command::Digest(args) => digest(&config, &args, &mut out),
         Command::Extract(args) => extract(&args, &mut out),
         Command::Eval(EvalCommand::Extraction(args)) => eval_extraction(&args, &mut out),
         Command::Sources(SourcesCommand::List(args)) => sources_list(&config, &args, &mut out),
@@ -573,6 +574,70 @@ fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Ex
     } else {
         Exit::Ok
     })
+}
+
+// ---------------------------------------------------------------- digest
+
+fn digest(config: &Config, args: &DigestArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    use crate::digest::{render, run};
+
+    let input = |e: run::DigestError| CommandError::Input(e.to_string());
+    let now = Utc::now();
+    let profile = run::profile(config, args.profile.as_deref()).map_err(input)?;
+    let tz = run::timezone(&profile).map_err(input)?;
+    let date = run::date(args.date.as_deref(), &tz, now).map_err(input)?;
+    let (digest, names) = run::build(config, &profile, date, now).map_err(|e| match e {
+        run::DigestError::Index(e) => CommandError::from(e),
+        other => CommandError::Input(other.to_string()),
+    })?;
+    let rendered = match args.format {
+        DigestFormat::Html => render::html(&digest, &names).0,
+        DigestFormat::Text => render::text(&digest, &names),
+        DigestFormat::Md => render::markdown(&digest, &names),
+        DigestFormat::Json => render::json(&digest),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, &rendered)
+            .map_err(|e| CommandError::Input(format!("cannot write {}: {e}", path.display())))?,
+        None if !args.send => out.write_all(rendered.as_bytes())?,
+        None => {}
+    }
+    if args.send {
+        let overrides = crate::digest::deliver::DeliveryOverrides {
+            smtp_url: args.smtp.clone(),
+            to: args.to.clone(),
+        };
+        let report =
+            run::send(config, &digest, &names, &profile, &overrides, now).map_err(input)?;
+        use crate::digest::outbox::Enqueued;
+        match &report.enqueued {
+            Enqueued::AlreadySent(r) => eprintln!(
+                "kabar: the {} digest of {} was already sent ({}); not sent again",
+                profile.name, date, r.message_id
+            ),
+            Enqueued::AlreadyQueued => eprintln!("kabar: already waiting in the outbox"),
+            Enqueued::Queued => {}
+        }
+        if let Some(f) = &report.flush {
+            for key in &f.sent {
+                eprintln!("kabar: sent {key}");
+            }
+            for (key, error, next) in &f.failed {
+                eprintln!(
+                    "kabar: not sent {key}: {error}; kept in the outbox, next try after {next}"
+                );
+            }
+            for key in &f.held {
+                eprintln!(
+                    "kabar: {key} was refused for good and moved to outbox/held: read it there"
+                );
+            }
+            if !f.failed.is_empty() || !f.held.is_empty() {
+                return Ok(Exit::Failure);
+            }
+        }
+    }
+    Ok(Exit::Ok)
 }
 
 // ---------------------------------------------------------------- trends

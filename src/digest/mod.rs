@@ -13,3 +13,4 @@ pub mod deliver;
 pub mod html;
 pub mod outbox;
 pub mod render;
+pub mod run;

@@ -44,6 +44,10 @@ impl Topics {
         })
     }
 
+    pub fn names(&self) -> std::collections::BTreeMap<String, String> {
+        self.ids().map(|i| (i.to_string(), i.to_string())).collect()
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.terms.iter().map(|(t, _)| t.as_str())
     }
