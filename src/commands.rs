@@ -222,6 +222,10 @@ fn run_daemon(config: &Config, args: &RunArgs, out: &mut impl Write) -> Result<E
                 );
             }
         }
+        // Each profile's digest goes out once a day at its local time.
+        for line in crate::digest::run::daemon_tick(config, Utc::now()) {
+            eprintln!("kabar: {line}");
+        }
         // Sleep until the next feed is due, looking at the stop flag often.
         let urls: Vec<String> = catalog
             .enabled()

@@ -254,3 +254,56 @@ pub fn due_profiles(config: &Config, now: DateTime<Utc>) -> Vec<(DigestProfile, 
         })
         .collect()
 }
+
+/// The daemon's daily duty, run after every crawl cycle: build and queue the
+/// digest of each profile whose send time has passed, then send whatever
+/// the outbox holds that is due (including digests a server refused
+/// before). Returns one line per event for the log; errors are lines too,
+/// so a mail problem never stops the crawl.
+pub fn daemon_tick(config: &Config, now: DateTime<Utc>) -> Vec<String> {
+    let mut log = Vec::new();
+    if config.digest.profiles.is_empty() || config.smtp.host.is_empty() {
+        return log;
+    }
+    let overrides = DeliveryOverrides::default();
+    for (profile, day) in due_profiles(config, now) {
+        let result = build(config, &profile, day, now)
+            .and_then(|(digest, names)| send(config, &digest, &names, &profile, &overrides, now));
+        match result {
+            Ok(report) => {
+                for key in report.flush.iter().flat_map(|f| &f.sent) {
+                    log.push(format!("digest sent: {key}"));
+                }
+                for (key, error, next) in report.flush.iter().flat_map(|f| &f.failed) {
+                    log.push(format!(
+                        "digest {key} not sent ({error}); retrying after {next}"
+                    ));
+                }
+            }
+            Err(e) => log.push(format!("digest {} of {day} not built: {e}", profile.name)),
+        }
+    }
+    // Retries of anything still waiting.
+    let retry = || -> Result<FlushReport, DigestError> {
+        let settings = overrides.settings(&config.smtp, |k| std::env::var(k).ok())?;
+        let mailer = Mailer::new(&settings)?;
+        let outbox = Outbox::open(config.outbox_dir())?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| DigestError::Delivery(DeliveryError::Transport(e.to_string())))?;
+        Ok(runtime.block_on(outbox.flush(&mailer, now))?)
+    };
+    match retry() {
+        Ok(f) => {
+            log.extend(f.sent.iter().map(|k| format!("digest sent: {k}")));
+            log.extend(
+                f.held
+                    .iter()
+                    .map(|k| format!("digest {k} refused for good: see outbox/held")),
+            );
+        }
+        Err(e) => log.push(format!("outbox not flushed: {e}")),
+    }
+    log
+}
