@@ -7,7 +7,12 @@
 pub mod eval;
 mod han;
 pub mod lang;
-mod markers;
+// Public for `examples/build_lang_model.rs`, which trains the models that
+// `latin` embeds; not a stable API.
+#[doc(hidden)]
+pub mod latin;
+#[doc(hidden)]
+pub mod markers;
 pub mod zawgyi;
 
 pub use lang::{LangGuess, detect_language, normalize_code};
