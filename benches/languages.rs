@@ -8,7 +8,7 @@
 //!   them, and detections per second on one thread;
 //! - indexing throughput (MB of text per second, one writer thread) with
 //!   kabar's multi-script analyzer against Tantivy's default tokenizer,
-//!   over the same texts.
+//!   over the same texts (skipped with `--no-index`).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -22,6 +22,8 @@ use tantivy::{Index, TantivyDocument};
 /// Times the whole labelled set is indexed, so small sets still take long
 /// enough to time.
 const INDEX_ROUNDS: usize = 20;
+/// Seconds each language's detections are timed for.
+const SECONDS_PER_LANG: f64 = 0.5;
 
 fn main() {
     let path = std::env::args()
@@ -41,6 +43,16 @@ fn main() {
     println!("\ndetection: {per_second:.0} texts per second (one thread)");
     let per_second_short = eval::detections_per_second(&short, 1.0);
     println!("detection: {per_second_short:.0} short texts per second (one thread)");
+    let by_lang = eval::detections_per_second_by_lang(&samples, SECONDS_PER_LANG);
+    let by_lang_short = eval::detections_per_second_by_lang(&short, SECONDS_PER_LANG);
+    println!("\n{:<8} {:>12} {:>12}", "lang", "texts/s", "short/s");
+    for (lang, rate) in &by_lang {
+        let short_rate = by_lang_short.get(lang).copied().unwrap_or(0.0);
+        println!("{lang:<8} {rate:>12.0} {short_rate:>12.0}");
+    }
+    if std::env::args().any(|a| a == "--no-index") {
+        return;
+    }
 
     let texts: Vec<&str> = samples.iter().map(|s| s.text.as_str()).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum::<usize>() * INDEX_ROUNDS;

@@ -177,6 +177,25 @@ pub fn detections_per_second(samples: &[Labelled], min_seconds: f64) -> f64 {
     }
 }
 
+/// Detections per second on each labelled language's texts alone, each
+/// timed for at least `min_seconds`.
+pub fn detections_per_second_by_lang(
+    samples: &[Labelled],
+    min_seconds: f64,
+) -> BTreeMap<String, f64> {
+    let mut by_lang: BTreeMap<String, Vec<Labelled>> = BTreeMap::new();
+    for s in samples {
+        by_lang.entry(s.lang.clone()).or_default().push(s.clone());
+    }
+    by_lang
+        .into_iter()
+        .map(|(lang, texts)| {
+            let rate = detections_per_second(&texts, min_seconds);
+            (lang, rate)
+        })
+        .collect()
+}
+
 /// A plain-text table: language, count and accuracy for sentences and short
 /// texts, with the most frequent mistakes.
 pub fn render(sentences: &Accuracy, short: &Accuracy) -> String {

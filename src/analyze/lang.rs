@@ -11,11 +11,12 @@
 //!   or Japanese shinjitai for a headline in kanji alone.
 //! - Devanagari is Hindi, Marathi or Nepali by their function words; Arabic
 //!   script is Urdu, Persian or Arabic by the letters only each one uses.
-//! - Latin text is Vietnamese by its letters; Tagalog and romanised Hindi by
-//!   their function words, which survive code-mixing with English; otherwise
-//!   whatlang decides among the Latin languages kabar expects, and when it
-//!   says Indonesian, lingua (with only its Indonesian and Malay models) and
-//!   the Malay/Indonesian word lists decide which of the two.
+//! - Latin text is Vietnamese by its letters; otherwise kabar's own compact
+//!   models ([`super::latin`]) decide among English, Tagalog, romanised
+//!   Hindi and the Malay family, then Indonesian or Malay. They were trained
+//!   on informal and code-mixed text as well as news, and read each word
+//!   once, so the most common path is also the fastest. Text in French,
+//!   Spanish, German and the like goes to whatlang.
 //! - Everything else goes to whatlang unrestricted.
 //!
 //! The page's declared language and the source's expected languages are
@@ -25,11 +26,11 @@
 
 use std::sync::LazyLock;
 
-use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use serde::Serialize;
 use whatlang::{Detector, Lang};
 
 use super::han::{HanForm, han_form};
+use super::latin;
 use super::markers::{self, count_in};
 use super::zawgyi;
 
@@ -51,17 +52,27 @@ const SAMPLE_CHARS: usize = 3000;
 const KANA_MIN_SHARE: f64 = 0.02;
 const KANA_SHORT_TEXT_HAN: usize = 40;
 
-/// Share of a text's words that must be Tagalog (or romanised Hindi)
-/// function words before the text is called so.
-const TAGALOG_MIN_SHARE: f64 = 0.15;
-const HINGLISH_MIN_SHARE: f64 = 0.2;
+/// Diacritic-free Vietnamese words needed (at least this many, and 30% of
+/// the words) to call a Latin text Vietnamese.
+const VIETNAMESE_PLAIN_MIN: usize = 3;
+/// French, Spanish ... function words needed (this many, and 20% of the
+/// words) before whatlang is asked instead of kabar's model.
+const EUROPEAN_MIN: usize = 2;
+/// One letter in this many accented sends a Latin text to whatlang.
+const ACCENTED_SHARE: usize = 8;
+/// Probability gap under which a declared or expected language may take
+/// the runner-up's side.
+const PRIOR_MARGIN: f32 = 0.3;
 
 /// Log-odds handicap of Malay against Indonesian; see [`malay_or_indonesian`].
-const INDONESIAN_BIAS: f64 = 0.5;
+/// These three were set on `eval/lang-tune` and informal Indonesian
+/// training texts, not on `eval/lang`.
+const INDONESIAN_BIAS: f64 = 1.0;
 /// Log-odds per telling Malay or Indonesian word.
-const WORD_WEIGHT: f64 = 1.2;
-/// Word-list log-odds beyond which lingua is not asked.
-const WORDS_DECIDE: f64 = 2.9;
+const WORD_WEIGHT: f64 = 2.0;
+/// Weight of the n-gram log-likelihood ratio (summed over every 3- to
+/// 5-letter window, so it grows with the text).
+const IDMS_NGRAM_WEIGHT: f64 = 0.1;
 
 /// A detected language with a confidence in [0, 1].
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -105,6 +116,8 @@ struct ScriptCounts {
     hans: usize,
     hant: usize,
     ja_only: usize,
+    /// Latin letters with diacritics (U+00C0 and up).
+    latin_accented: usize,
     /// Latin letters only Vietnamese uses (ơ, ư, đ, ă, and the letters with
     /// a tone mark in U+1EA0..U+1EF9).
     vietnamese: usize,
@@ -169,6 +182,9 @@ fn count_scripts(text: &str) -> ScriptCounts {
                     continue;
                 }
                 c.latin += 1;
+                if cp >= 0xC0 {
+                    c.latin_accented += 1;
+                }
                 if matches!(cp, 0x1EA0..=0x1EF9)
                     || matches!(ch, 'ơ' | 'ư' | 'đ' | 'ă' | 'Ơ' | 'Ư' | 'Đ' | 'Ă')
                 {
@@ -352,10 +368,11 @@ fn arabic_script(c: &ScriptCounts, sample: &str, share: f64) -> LangGuess {
     }
 }
 
-/// The Latin-script languages whatlang chooses among: those of the region
-/// and the European languages that its English-language press quotes. A
-/// short list keeps whatlang from answering Esperanto or Latin for an
-/// informal Indonesian sentence, and makes it faster.
+/// Latin-script languages whatlang chooses among when a text leaves
+/// kabar's own model (French, Spanish ... function words): those of the
+/// region and the European languages that its English-language press
+/// quotes. A short list keeps whatlang from answering Esperanto or Latin
+/// for an informal Indonesian sentence.
 const LATIN_LANGS: &[Lang] = &[
     Lang::Eng,
     Lang::Ind,
@@ -370,110 +387,81 @@ const LATIN_LANGS: &[Lang] = &[
     Lang::Nld,
 ];
 
+/// Latin text: Vietnamese by its letters, then kabar's own models
+/// ([`super::latin`]): English, Tagalog, romanised Hindi or the Malay
+/// family, and within it Indonesian or Malay. Text in the European
+/// languages those models do not know goes to whatlang.
 fn latin(sample: &str, c: &ScriptCounts, share: f64, priors: &Priors) -> LangGuess {
     if c.vietnamese > 0 && c.vietnamese * 12 >= c.latin {
         return LangGuess::new("vi", share);
     }
-    let words: Vec<String> = markers::words(sample).collect();
-    let num_words = words.len().max(1) as f64;
-    let tagalog = count_in(&words, markers::TAGALOG);
-    let hinglish = count_in(&words, markers::HINGLISH);
-    let malay = count_in(&words, markers::MALAY);
-    let indonesian = count_in(&words, markers::INDONESIAN);
+    let scores = latin::score(sample);
+    let words = scores.words;
+    let num_words = words.num_words.max(1);
+    // Vietnamese typed without its diacritics.
+    if words.vietnamese >= VIETNAMESE_PLAIN_MIN && words.vietnamese * 10 >= num_words * 3 {
+        return LangGuess::new("vi", share * 0.8);
+    }
+    // French, Spanish, German ... by their function words, and Vietnamese
+    // whose few words carry none of its own letters ("ngân hàng") by the
+    // share of accented letters, which kabar's other Latin languages lack.
+    if words.european >= EUROPEAN_MIN && words.european * 5 >= num_words
+        || c.latin_accented * ACCENTED_SHARE >= c.latin
+    {
+        return other_latin(sample, share, priors);
+    }
+    let p = scores.probabilities();
+    let mut ranked = [0, 1, 2, 3];
+    ranked.sort_by(|a, b| p[*b].total_cmp(&p[*a]));
+    let (best, second) = (ranked[0], ranked[1]);
+    // A close call goes to the runner-up when the page or the source names
+    // it and not the leader.
+    let class = if p[best] - p[second] < PRIOR_MARGIN
+        && priors.names_latin_class(second)
+        && !priors.names_latin_class(best)
+    {
+        second
+    } else {
+        best
+    };
+    let confidence = share * f64::from(p[class]);
+    if class == latin::MALAY_FAMILY {
+        let (code, conf) = malay_or_indonesian(&scores, priors);
+        return LangGuess::new(code, confidence * conf);
+    }
+    LangGuess::new(latin::CLASSES[class], confidence)
+}
 
+/// Latin text in a language kabar's model does not know: whatlang among
+/// [`LATIN_LANGS`]. Off the hot path.
+fn other_latin(sample: &str, share: f64, priors: &Priors) -> LangGuess {
     static LATIN: LazyLock<Detector> =
         LazyLock::new(|| Detector::with_allowlist(LATIN_LANGS.to_vec()));
-    let info = LATIN.detect(sample);
-    let (mut lang, mut confidence) = match &info {
-        Some(info) => (iso639_1(info.lang()), info.confidence()),
-        None => ("und", 0.0),
-    };
-
-    // Function words outvote trigram statistics in code-mixed text, where
-    // English loanwords pull whatlang towards English.
-    let malay_like = malay + indonesian;
-    if tagalog >= 2
-        && tagalog as f64 / num_words >= TAGALOG_MIN_SHARE
-        && tagalog > malay_like
-        && tagalog >= hinglish
-    {
-        return LangGuess::new("tl", share * (0.6 + tagalog as f64 / num_words).min(1.0));
-    }
-    if hinglish >= 2
-        && hinglish as f64 / num_words >= HINGLISH_MIN_SHARE
-        && hinglish > malay_like
-        && lang != "id"
-    {
-        return LangGuess::new("hi", share * (0.5 + hinglish as f64 / num_words).min(1.0));
-    }
-    // whatlang reads Indonesian with "nya" as Tagalog and informal Indonesian
-    // as Javanese; the shared Malay/Indonesian function words catch both.
-    let family = count_in(&words, markers::MALAY_FAMILY);
-    let unsure = info.as_ref().is_some_and(|i| !i.is_reliable());
-    let family_like =
-        lang == "jv" && unsure || family >= 2 && family > tagalog && (lang == "tl" || unsure);
-    if lang == "id" || family_like || malay_like >= 2 && malay_like as f64 / num_words >= 0.1 {
-        let (code, conf) = malay_or_indonesian(sample, malay, indonesian, priors);
-        lang = code;
-        confidence = confidence.max(0.5) * conf;
-    }
-    // Informal or headline English that trigrams take for French or Dutch
-    // still has English function words.
-    let english = count_in(&words, markers::ENGLISH);
-    if lang != "en"
-        && lang != "id"
-        && lang != "ms"
-        && english >= 2
-        && english as f64 / num_words >= 0.25
-        && info
-            .as_ref()
-            .is_none_or(|i| !i.is_reliable() || i.confidence() < 0.5)
-    {
-        return LangGuess::new("en", share * (english as f64 / num_words + 0.4).min(1.0));
-    }
-    if lang == "und" {
+    let Some(info) = LATIN.detect(sample) else {
         return LangGuess::unknown();
+    };
+    let lang = iso639_1(info.lang());
+    if lang == "id" {
+        let (code, conf) = malay_or_indonesian(&latin::score(sample), priors);
+        return LangGuess::new(code, share * info.confidence() * conf);
     }
-    // An unsure guess gives way to a declared or expected Latin language.
-    if info.as_ref().is_some_and(|i| !i.is_reliable())
+    if !info.is_reliable()
         && let Some(p) = priors.first_latin()
         && p != lang
     {
-        return LangGuess::new(p, share * confidence * 0.8);
+        return LangGuess::new(p, share * info.confidence() * 0.8);
     }
-    LangGuess::new(lang, share * confidence)
+    LangGuess::new(lang, share * info.confidence())
 }
 
-/// Indonesian or Malay: lingua's two models, nudged by the word lists and,
-/// in a close call, by the priors.
-fn malay_or_indonesian(
-    sample: &str,
-    malay: usize,
-    indonesian: usize,
-    priors: &Priors,
-) -> (&'static str, f64) {
-    // Two or more telling words settle it without lingua, which costs more
-    // than the rest of detection together.
-    let words_score = WORD_WEIGHT * (malay as f64 - indonesian as f64) - INDONESIAN_BIAS;
-    if words_score.abs() >= WORDS_DECIDE {
-        let confidence = 1.0 / (1.0 + (-words_score.abs()).exp());
-        return (if words_score > 0.0 { "ms" } else { "id" }, confidence);
-    }
-    static LINGUA: LazyLock<LanguageDetector> = LazyLock::new(|| {
-        LanguageDetectorBuilder::from_languages(&[Language::Indonesian, Language::Malay])
-            .with_preloaded_language_models()
-            .build()
-    });
-    let values = LINGUA.compute_language_confidence_values(sample);
-    let p_malay = values
-        .iter()
-        .find(|(l, _)| *l == Language::Malay)
-        .map_or(0.5, |(_, v)| *v);
-    // Log-odds from lingua, plus one unit per telling word.
-    let p = p_malay.clamp(0.02, 0.98);
-    // Indonesian is the far more common of the two on the web: Malay needs
-    // the evidence (INDONESIAN_BIAS).
-    let mut score = (p / (1.0 - p)).ln() + words_score;
+/// Indonesian or Malay: the n-gram log-likelihood ratio and the telling
+/// words, with Indonesian ahead by [`INDONESIAN_BIAS`] and, in a close
+/// call, the priors deciding.
+fn malay_or_indonesian(scores: &latin::LatinScores, priors: &Priors) -> (&'static str, f64) {
+    let words = scores.words;
+    let mut score = IDMS_NGRAM_WEIGHT * f64::from(scores.idms)
+        + WORD_WEIGHT * (words.malay as f64 - words.indonesian as f64)
+        - INDONESIAN_BIAS;
     if score.abs() < 1.0 {
         if priors.has("ms") && !priors.has("id") {
             score += 1.0;
@@ -542,6 +530,15 @@ impl Priors {
         self.codes
             .iter()
             .find_map(|c| codes.iter().find(|x| **x == c).copied())
+    }
+
+    /// Whether a declared or expected language is the family model's
+    /// class `class` (`ms` there stands for Malay and Indonesian).
+    fn names_latin_class(&self, class: usize) -> bool {
+        match latin::CLASSES[class] {
+            "ms" => self.has("ms") || self.has("id"),
+            code => self.has(code),
+        }
     }
 
     fn first_latin(&self) -> Option<&'static str> {

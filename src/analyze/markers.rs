@@ -355,3 +355,35 @@ pub fn count_in(words: &[String], list: &[&str]) -> usize {
         .filter(|w| w.len() <= 24 && list.contains(&w.as_str()))
         .count()
 }
+
+/// Function words of French, Spanish, Portuguese, Italian, German and
+/// Dutch that English, Malay, Indonesian, Tagalog and romanised Hindi do
+/// not use (so "de", "la", "para", "di", "dan", "je" are left out): a text
+/// made of them leaves kabar's Latin model for whatlang.
+pub const EUROPEAN: &[&str] = &[
+    // French
+    "les", "des", "est", "une", "pour", "qui", "que", "dans", "sur", "avec", "sont", "mais",
+    "cette", "nous", "vous", "ils", "elle", "aux", "été", "très", "être", "leur", "sans", "ont",
+    "fait", "où", "ça", "c'est", "l'on", "d'un", "d'une", "qu'il", // Spanish
+    "el", "los", "las", "del", "por", "es", "con", "muy", "más", "está", "su", "sus", "también",
+    "fue", "ser", "esta", "este", "eso", "porque", "sobre", "entre", "cuando", "tiene", "hasta",
+    "desde", "según", "año", "años", // Portuguese
+    "não", "uma", "os", "mais", "ele", "ela", "foi", "são", "pelo", "pela", "seu", "sua", "muito",
+    "também", "isso", "quando", "já", "ainda", "você", "até", // Italian
+    "il", "che", "della", "dei", "delle", "sono", "gli", "anche", "questo", "questa", "è", "nel",
+    "nella", "alla", "più", "molto", "degli", "essere", "perché", // German
+    "und", "ist", "nicht", "ein", "eine", "mit", "sich", "auf", "für", "dem", "auch", "zu", "von",
+    "wir", "sie", "ich", "nach", "wird", "bei", "oder", "aber", "wie", "noch", "über", "werden",
+    "wurde", "sind", "einen", "einer", "haben", "können", // Dutch
+    "het", "een", "niet", "zijn", "voor", "ook", "maar", "wordt", "deze", "bij", "naar", "heeft",
+    "worden", "nog", "wel", "zo", "ik", "geen", "hun", "hebben",
+];
+
+/// Vietnamese syllables written without diacritics (as in some informal
+/// text and URLs) that are not words of kabar's other Latin languages.
+pub const VIETNAMESE_PLAIN: &[&str] = &[
+    "khong", "nguoi", "duoc", "cua", "nhung", "trong", "mot", "cac", "voi", "nay", "nhieu", "ngay",
+    "viet", "theo", "nhu", "khi", "tren", "duoi", "rat", "chung", "thi", "cung", "dang", "hon",
+    "neu", "vao", "nuoc", "nhat", "tien", "phai", "nhan", "thanh", "truoc", "nguoi", "cong", "ty",
+    "ngan", "biet", "muon", "minh", "chi", "cho", "nhe", "qua",
+];

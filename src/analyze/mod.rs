@@ -8,7 +8,12 @@ pub mod article;
 pub mod eval;
 mod han;
 pub mod lang;
-mod markers;
+// Public for `examples/build_lang_model.rs`, which trains the models that
+// `latin` embeds; not a stable API.
+#[doc(hidden)]
+pub mod latin;
+#[doc(hidden)]
+pub mod markers;
 pub mod zawgyi;
 
 pub use article::{Analysis, Analyzer};
