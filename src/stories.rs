@@ -378,7 +378,9 @@ impl StoryIndex {
     /// 31, so bands stay at least 2 bits wide) and `window` of each other.
     pub fn new(max_distance: u32, window: Duration) -> Self {
         let max_distance = max_distance.min(31);
-        let num_bands = max_distance + 1;
+        // k + 1 bands guarantee recall; at least 4 keep a band's table at
+        // 2^16 buckets or fewer (more bands than k + 1 still guarantee it).
+        let num_bands = (max_distance + 1).max(4);
         // Spread 64 bits over the bands: the first `64 % n` get one more.
         let (base, extra) = (64 / num_bands, 64 % num_bands);
         let mut bands = Vec::with_capacity(num_bands as usize);
@@ -561,7 +563,7 @@ mod tests {
     fn bands_cover_all_bits_and_find_every_neighbour_within_k() {
         for k in [0, 3, 7, 10, 15, 31] {
             let index = StoryIndex::new(k, Duration::days(7));
-            assert_eq!(index.bands.len() as u32, k + 1);
+            assert_eq!(index.bands.len() as u32, (k + 1).max(4));
             assert_eq!(index.bands.iter().map(|b| b.1).sum::<u32>(), 64);
         }
         // Flip exactly k bits spread over every band: still found.
