@@ -201,9 +201,9 @@ fn frame(spec: &ChartSpec) -> (Canvas, Scale) {
 pub fn bar_chart(spec: &ChartSpec) -> Vec<u8> {
     let (mut canvas, scale) = frame(spec);
     let n = spec.values.len() as u32;
-    if n > 0 {
-        let inner = canvas.width - 2 * PAD;
-        let slot = (inner / n).max(1);
+    let inner = canvas.width - 2 * PAD;
+    if let Some(slot) = inner.checked_div(n) {
+        let slot = slot.max(1);
         let gap = if slot >= 4 { 1 } else { 0 };
         // Centre the bars when the slots do not fill the width exactly.
         let left = PAD + (inner - slot * n.min(inner)) / 2;

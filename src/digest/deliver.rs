@@ -619,8 +619,10 @@ mod tests {
 
     #[test]
     fn overrides_pick_flags_over_the_config() {
-        let mut c = SmtpConfig::default();
-        c.host = "mail.example.org".into();
+        let c = SmtpConfig {
+            host: "mail.example.org".into(),
+            ..Default::default()
+        };
         let o = DeliveryOverrides {
             smtp_url: Some("smtp://127.0.0.1:2525".into()),
             to: vec!["a@example.org".into(), "b@example.org".into()],
