@@ -30,6 +30,7 @@ pub mod pipeline;
 pub mod query;
 pub mod sources;
 pub mod state;
+pub mod topics;
 
 pub use config::Config;
 pub use model::{Article, Candidate, IndexedArticle, Page, Region, Source};
