@@ -25,6 +25,9 @@ pub struct GlobalArgs {
     /// Source catalog folder [default: sources]
     #[arg(long, global = true, env = "KABAR_SOURCES", value_name = "DIR")]
     pub sources: Option<PathBuf>,
+    /// Topic pack folder [default: topics]
+    #[arg(long, global = true, env = "KABAR_TOPICS", value_name = "DIR")]
+    pub topics: Option<PathBuf>,
     /// Config file [default: ./kabar.toml when present]
     #[arg(long, global = true, env = "KABAR_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -51,6 +54,9 @@ pub enum Command {
     /// List or check the source catalog
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// List, check or try the topic packs (concept packs)
+    #[command(subcommand)]
+    Topics(TopicsCommand),
     /// Detect the language of JSON Lines texts ({"id", "text"} per line)
     Analyze(AnalyzeArgs),
 }
@@ -224,6 +230,39 @@ pub struct SourcesListArgs {
     #[arg(long, value_name = "L")]
     pub lang: Vec<String>,
     /// One JSON object per source per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicsCommand {
+    /// List the topics: id, version, name and terms per language
+    List(TopicsListArgs),
+    /// Validate every pack; problems name the file, line and column
+    Check,
+    /// Show which topics a text is about, with each matched term and score
+    Test(TopicsTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsListArgs {
+    /// One JSON object per topic per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsTestArgs {
+    /// The text (body) to match; - for standard input
+    #[arg(value_name = "TEXT")]
+    pub text: String,
+    /// A title to match with it (title hits weigh more)
+    #[arg(long, value_name = "T", default_value = "")]
+    pub title: String,
+    /// Also show topics scoring under the reporting threshold
+    #[arg(long)]
+    pub all: bool,
+    /// One JSON object per topic per line
     #[arg(long)]
     pub json: bool,
 }

@@ -18,6 +18,7 @@ use crate::analyze::detect_language;
 use crate::cli::{
     AnalyzeArgs, Cli, Command, CrawlArgs, EvalCommand, EvalExtractionArgs, ExtractArgs,
     ReindexArgs, RunArgs, SearchArgs, SortArg, SourcesCommand, SourcesHealthArgs, SourcesListArgs,
+    TopicsCommand, TopicsListArgs, TopicsTestArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
@@ -25,6 +26,7 @@ use crate::index::{ArticleIndex, IndexError};
 use crate::pipeline::{self, CrawlOptions, CrawlSummary, PipelineError};
 use crate::query::{self, QueryError, QueryRequest, Sort};
 use crate::sources::{Catalog, CatalogLoadError, langs};
+use crate::topics::{self, Topics};
 
 /// Writes `value` as one line of JSON (the `--json` output of every command).
 fn json_line(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
@@ -84,6 +86,7 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
     let overrides = Overrides {
         data_dir: cli.global.data.clone(),
         sources_dir: cli.global.sources.clone(),
+        topics_dir: cli.global.topics.clone(),
     };
     let config = Config::load(cli.global.config.as_deref(), &overrides)?;
     let mut out = std::io::stdout().lock();
@@ -98,6 +101,9 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Sources(SourcesCommand::Check) => sources_check(&config, &mut out),
         Command::Sources(SourcesCommand::Health(args)) => sources_health(&config, &args, &mut out),
         Command::Analyze(args) => analyze(&args, &mut out),
+        Command::Topics(TopicsCommand::List(args)) => topics_list(&config, &args, &mut out),
+        Command::Topics(TopicsCommand::Check) => topics_check(&config, &mut out),
+        Command::Topics(TopicsCommand::Test(args)) => topics_test(&config, &args, &mut out),
     }
 }
 
@@ -977,6 +983,64 @@ fn sources_check(config: &Config, out: &mut impl Write) -> Result<Exit, CommandE
         )?;
     }
     Ok(Exit::Ok)
+}
+
+// ---------------------------------------------------------------- topics
+
+fn load_topics(config: &Config) -> Result<Topics, CommandError> {
+    Topics::load(&config.topics_dir).map_err(|e| CommandError::Input(topics::format_errors(&e)))
+}
+
+fn topics_list(
+    config: &Config,
+    args: &TopicsListArgs,
+    out: &mut impl Write,
+) -> Result<Exit, CommandError> {
+    let topics = load_topics(config)?;
+    if args.json {
+        for t in topics.topics() {
+            json_line(out, t)?;
+        }
+    } else {
+        topics::report::list(&topics, out)?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn topics_check(config: &Config, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let topics = load_topics(config)?;
+    topics::report::check(&topics, &config.topics_dir, out)?;
+    Ok(Exit::Ok)
+}
+
+fn topics_test(
+    config: &Config,
+    args: &TopicsTestArgs,
+    out: &mut impl Write,
+) -> Result<Exit, CommandError> {
+    let topics = load_topics(config)?;
+    let mut text = args.text.clone();
+    if text == "-" {
+        text.clear();
+        std::io::stdin().read_to_string(&mut text)?;
+    }
+    let found = if args.all {
+        topics.find_all(&args.title, &text)
+    } else {
+        topics.find(&args.title, &text)
+    };
+    if args.json {
+        for m in &found {
+            json_line(out, m)?;
+        }
+    } else {
+        topics::report::test(&found, &args.title, &text, out)?;
+    }
+    Ok(if found.is_empty() {
+        Exit::NoResults
+    } else {
+        Exit::Ok
+    })
 }
 
 // ---------------------------------------------------------------- analyze

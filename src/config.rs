@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_DATA_DIR: &str = "index";
 /// The catalog folder when neither config nor flags name one.
 pub const DEFAULT_SOURCES_DIR: &str = "sources";
+/// The topic pack folder when neither config nor flags name one.
+pub const DEFAULT_TOPICS_DIR: &str = "topics";
 /// The config file looked for in the working folder.
 pub const DEFAULT_CONFIG_FILE: &str = "kabar.toml";
 
@@ -24,6 +26,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The source catalog folder.
     pub sources_dir: PathBuf,
+    /// The topic pack folder (concept packs and entities).
+    pub topics_dir: PathBuf,
     pub crawl: CrawlConfig,
     pub archive: ArchiveConfig,
     pub display: DisplayConfig,
@@ -52,6 +56,7 @@ impl Default for Config {
         Config {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             sources_dir: PathBuf::from(DEFAULT_SOURCES_DIR),
+            topics_dir: PathBuf::from(DEFAULT_TOPICS_DIR),
             crawl: CrawlConfig::default(),
             archive: ArchiveConfig::default(),
             display: DisplayConfig::default(),
@@ -193,6 +198,7 @@ pub enum ConfigError {
 pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub sources_dir: Option<PathBuf>,
+    pub topics_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -212,6 +218,9 @@ impl Config {
         }
         if let Some(s) = &overrides.sources_dir {
             config.sources_dir = s.clone();
+        }
+        if let Some(t) = &overrides.topics_dir {
+            config.topics_dir = t.clone();
         }
         config.validate()?;
         Ok(config)
@@ -353,7 +362,7 @@ mod tests {
             Some(&path),
             &Overrides {
                 data_dir: Some("from-flag".into()),
-                sources_dir: None,
+                ..Overrides::default()
             },
         )
         .unwrap();
