@@ -420,6 +420,7 @@ pub fn kabar<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
         .env_remove("KABAR_DATA")
         .env_remove("KABAR_SOURCES")
         .env_remove("KABAR_CONFIG")
+        .env_remove("KABAR_TOPICS")
         .env("KABAR_LOG", "warn")
         .output()
         .expect("kabar runs")
