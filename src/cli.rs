@@ -25,7 +25,7 @@ pub struct GlobalArgs {
     /// Source catalog folder [default: sources]
     #[arg(long, global = true, env = "KABAR_SOURCES", value_name = "DIR")]
     pub sources: Option<PathBuf>,
-    /// Concept-pack folder [default: topics]
+    /// Topic pack folder [default: topics]
     #[arg(long, global = true, env = "KABAR_TOPICS", value_name = "DIR")]
     pub topics: Option<PathBuf>,
     /// Config file [default: ./kabar.toml when present]
@@ -56,6 +56,9 @@ pub enum Command {
     Sources(SourcesCommand),
     /// Build one day's digest for a profile: print it, write it, or send it
     Digest(DigestArgs),
+    /// List, check or try the topic packs (concept packs)
+    #[command(subcommand)]
+    Topics(TopicsCommand),
     /// Detect the language of JSON Lines texts ({"id", "text"} per line)
     Analyze(AnalyzeArgs),
     /// Volumes and sentiment per day (or hour) by topic, region, country,
@@ -402,6 +405,39 @@ pub struct SourcesListArgs {
     #[arg(long, value_name = "L")]
     pub lang: Vec<String>,
     /// One JSON object per source per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicsCommand {
+    /// List the topics: id, version, name and terms per language
+    List(TopicsListArgs),
+    /// Validate every pack; problems name the file, line and column
+    Check,
+    /// Show which topics a text is about, with each matched term and score
+    Test(TopicsTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsListArgs {
+    /// One JSON object per topic per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TopicsTestArgs {
+    /// The text (body) to match; - for standard input
+    #[arg(value_name = "TEXT")]
+    pub text: String,
+    /// A title to match with it (title hits weigh more)
+    #[arg(long, value_name = "T", default_value = "")]
+    pub title: String,
+    /// Also show topics scoring under the reporting threshold
+    #[arg(long)]
+    pub all: bool,
+    /// One JSON object per topic per line
     #[arg(long)]
     pub json: bool,
 }

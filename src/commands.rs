@@ -19,7 +19,8 @@ use crate::cli::{
     AnalyzeArgs, Cli, Command, CrawlArgs, DigestArgs, DigestFormat, DimensionArg, EvalCommand,
     EvalExtractionArgs, EvalSentimentArgs, ExtractArgs, ReindexArgs, RunArgs, SearchArgs,
     SentimentArg, SentimentCommand, SentimentScoreArgs, SentimentTrainArgs, SortArg,
-    SourcesCommand, SourcesHealthArgs, SourcesListArgs, TrendsArgs,
+    SourcesCommand, SourcesHealthArgs, SourcesListArgs, TopicsCommand, TopicsListArgs,
+    TopicsTestArgs, TrendsArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
@@ -28,6 +29,7 @@ use crate::model::{IndexedArticle, SentimentLabel};
 use crate::pipeline::{self, CrawlOptions, CrawlSummary, PipelineError};
 use crate::query::{self, QueryError, QueryRequest, Sort};
 use crate::sources::{Catalog, CatalogLoadError, langs};
+use crate::topics::{self, Topics};
 
 /// Writes `value` as one line of JSON (the `--json` output of every command).
 fn json_line(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
@@ -107,6 +109,9 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Eval(EvalCommand::Sentiment(args)) => eval_sentiment(&args, &mut out),
         Command::Sentiment(SentimentCommand::Train(args)) => sentiment_train(&args, &mut out),
         Command::Sentiment(SentimentCommand::Score(args)) => sentiment_score(&args, &mut out),
+        Command::Topics(TopicsCommand::List(args)) => topics_list(&config, &args, &mut out),
+        Command::Topics(TopicsCommand::Check) => topics_check(&config, &mut out),
+        Command::Topics(TopicsCommand::Test(args)) => topics_test(&config, &args, &mut out),
     }
 }
 
@@ -1366,6 +1371,64 @@ fn sources_check(config: &Config, out: &mut impl Write) -> Result<Exit, CommandE
         )?;
     }
     Ok(Exit::Ok)
+}
+
+// ---------------------------------------------------------------- topics
+
+fn load_topics(config: &Config) -> Result<Topics, CommandError> {
+    Topics::load(&config.topics_dir).map_err(|e| CommandError::Input(topics::format_errors(&e)))
+}
+
+fn topics_list(
+    config: &Config,
+    args: &TopicsListArgs,
+    out: &mut impl Write,
+) -> Result<Exit, CommandError> {
+    let topics = load_topics(config)?;
+    if args.json {
+        for t in topics.topics() {
+            json_line(out, t)?;
+        }
+    } else {
+        topics::report::list(&topics, out)?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn topics_check(config: &Config, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let topics = load_topics(config)?;
+    topics::report::check(&topics, &config.topics_dir, out)?;
+    Ok(Exit::Ok)
+}
+
+fn topics_test(
+    config: &Config,
+    args: &TopicsTestArgs,
+    out: &mut impl Write,
+) -> Result<Exit, CommandError> {
+    let topics = load_topics(config)?;
+    let mut text = args.text.clone();
+    if text == "-" {
+        text.clear();
+        std::io::stdin().read_to_string(&mut text)?;
+    }
+    let found = if args.all {
+        topics.find_all(&args.title, &text)
+    } else {
+        topics.find(&args.title, &text)
+    };
+    if args.json {
+        for m in &found {
+            json_line(out, m)?;
+        }
+    } else {
+        topics::report::test(&found, &args.title, &text, out)?;
+    }
+    Ok(if found.is_empty() {
+        Exit::NoResults
+    } else {
+        Exit::Ok
+    })
 }
 
 // ---------------------------------------------------------------- analyze

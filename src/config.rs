@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_DATA_DIR: &str = "index";
 /// The catalog folder when neither config nor flags name one.
 pub const DEFAULT_SOURCES_DIR: &str = "sources";
-/// The concept-pack folder when neither config nor flags name one.
+/// The topic pack folder when neither config nor flags name one.
 pub const DEFAULT_TOPICS_DIR: &str = "topics";
 /// The config file looked for in the working folder.
 pub const DEFAULT_CONFIG_FILE: &str = "kabar.toml";
@@ -26,7 +26,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The source catalog folder.
     pub sources_dir: PathBuf,
-    /// The concept packs (topics and their terms).
+    /// The topic pack folder (concept packs and entities).
     pub topics_dir: PathBuf,
     pub crawl: CrawlConfig,
     pub archive: ArchiveConfig,
@@ -566,8 +566,7 @@ mod tests {
             Some(&path),
             &Overrides {
                 data_dir: Some("from-flag".into()),
-                sources_dir: None,
-                topics_dir: None,
+                ..Overrides::default()
             },
         )
         .unwrap();

@@ -371,6 +371,7 @@ impl Workspace {
             .args(self.args(args))
             .current_dir(std::env::temp_dir())
             .env("KABAR_LOG", "warn")
+            .env("KABAR_TOPICS", TOPICS_DIR)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -413,6 +414,9 @@ fn copy_templated(from: &Path, to: &Path, base: &str) {
 }
 
 /// Runs the `kabar` binary with `args` in a neutral working folder.
+/// The shipped concept packs: tests run kabar from a temporary folder.
+pub const TOPICS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/topics");
+
 pub fn kabar<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kabar"))
         .args(args)
@@ -420,6 +424,7 @@ pub fn kabar<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
         .env_remove("KABAR_DATA")
         .env_remove("KABAR_SOURCES")
         .env_remove("KABAR_CONFIG")
+        .env_remove("KABAR_TOPICS")
         .env("KABAR_LOG", "warn")
         .output()
         .expect("kabar runs")
