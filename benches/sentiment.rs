@@ -63,7 +63,7 @@ fn main() {
         for &(text, lang, first) in &docs {
             let m = TopicMentions {
                 topic: "t",
-                spans: vec![0..first],
+                spans: std::iter::once(0..first).collect(),
             };
             std::hint::black_box(model.article(text, lang, &[m]));
         }

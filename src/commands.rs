@@ -651,8 +651,9 @@ fn digest(config: &Config, args: &DigestArgs, out: &mut impl Write) -> Result<Ex
 
 // ---------------------------------------------------------------- trends
 
-/// Longest a trend may reach back: beyond it a table stops being readable.
-const MAX_TREND_PERIODS: usize = 400;
+/// Most columns a trend has (about three years of days): enough for any
+/// look back, small enough that one request cannot tie up the index.
+const MAX_TREND_PERIODS: usize = 1100;
 
 fn trends(config: &Config, args: &TrendsArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
     use crate::trends::{Dimension, Interval, TrendRequest, sparkline};
@@ -1652,7 +1653,7 @@ fn sentiment_score(args: &SentimentScoreArgs, out: &mut impl Write) -> Result<Ex
     // The whole text as one mention, to get its evidence.
     let whole = TopicMentions {
         topic: "text",
-        spans: vec![0..args.text.len()],
+        spans: std::iter::once(0..args.text.len()).collect(),
     };
     let article = model.article(&args.text, &args.lang, &[whole]);
     let opinion = model.score(&args.text, &args.lang);

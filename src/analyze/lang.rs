@@ -459,9 +459,16 @@ fn other_latin(sample: &str, share: f64, priors: &Priors) -> LangGuess {
 /// call, the priors deciding.
 fn malay_or_indonesian(scores: &latin::LatinScores, priors: &Priors) -> (&'static str, f64) {
     let words = scores.words;
-    let mut score = IDMS_NGRAM_WEIGHT * f64::from(scores.idms)
-        + WORD_WEIGHT * (words.malay as f64 - words.indonesian as f64)
-        - INDONESIAN_BIAS;
+    let evidence = IDMS_NGRAM_WEIGHT * f64::from(scores.idms)
+        + WORD_WEIGHT * (words.malay as f64 - words.indonesian as f64);
+    // The Indonesian bias is a prior of its own (Indonesian is far more
+    // common); a source or page that names one of the two replaces it.
+    let named_ms = priors.has("ms") && !priors.has("id");
+    let mut score = if named_ms {
+        evidence
+    } else {
+        evidence - INDONESIAN_BIAS
+    };
     if score.abs() < 1.0 {
         if priors.has("ms") && !priors.has("id") {
             score += 1.0;

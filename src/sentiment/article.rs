@@ -262,7 +262,7 @@ mod tests {
             .unwrap_or_else(|| panic!("{term} not in {text}"));
         let m = TopicMentions {
             topic: "t",
-            spans: vec![start..start + term.len()],
+            spans: std::iter::once(start..start + term.len()).collect(),
         };
         SentimentModel::shipped()
             .article(text, lang, &[m])

@@ -175,7 +175,7 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
         } else if matches!(c, '」' | '』' | '"' | '”') {
             prev.is_some_and(is_terminator)
         } else if c == '.' {
-            next.is_none_or(char::is_whitespace) && !prev.is_some_and(|p| p == '.')
+            next.is_none_or(char::is_whitespace) && prev.is_none_or(|p| p != '.')
         } else if c == ' ' || c == '\u{00A0}' {
             let spaced_script =
                 |x: char| matches!(Script::of(x), Script::Thai | Script::Lao | Script::Khmer);

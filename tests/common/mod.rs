@@ -413,10 +413,10 @@ fn copy_templated(from: &Path, to: &Path, base: &str) {
     }
 }
 
-/// Runs the `kabar` binary with `args` in a neutral working folder.
 /// The shipped concept packs: tests run kabar from a temporary folder.
 pub const TOPICS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/topics");
 
+/// Runs the `kabar` binary with `args` in a neutral working folder.
 pub fn kabar<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kabar"))
         .args(args)
@@ -424,8 +424,8 @@ pub fn kabar<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
         .env_remove("KABAR_DATA")
         .env_remove("KABAR_SOURCES")
         .env_remove("KABAR_CONFIG")
-        .env_remove("KABAR_TOPICS")
         .env("KABAR_LOG", "warn")
+        .env("KABAR_TOPICS", TOPICS_DIR)
         .output()
         .expect("kabar runs")
 }
