@@ -302,6 +302,7 @@ fn article(rng: &mut fastrand::Rng, n: usize) -> IndexedArticle {
         })
         .collect();
     let overall = rng.f32() * 2.0 - 1.0;
+    let (title_words, body_words) = (6 + rng.usize(..6), 50 + rng.usize(..70));
     IndexedArticle {
         id: article_id(&url),
         url,
@@ -309,8 +310,8 @@ fn article(rng: &mut fastrand::Rng, n: usize) -> IndexedArticle {
         country: lang.country.into(),
         region: lang.region.into(),
         lang: lang.code.into(),
-        title: words(rng, lang, 6 + rng.usize(..6)),
-        body: words(rng, lang, 50 + rng.usize(..70)),
+        title: words(rng, lang, title_words),
+        body: words(rng, lang, body_words),
         published: Some(published),
         fetched: published,
         authors: vec![],
@@ -420,8 +421,10 @@ fn main() {
         .join(format!("bench-web-index-{n}"));
     let index = build(&dir, n);
 
-    let mut config = kabar::config::Config::default();
-    config.data_dir = dir.clone();
+    let mut config = kabar::config::Config {
+        data_dir: dir.clone(),
+        ..Default::default()
+    };
     config.web.rate_per_sec = 1e9;
     config.web.rate_burst = u32::MAX;
     let runtime = kabar::commands::runtime().unwrap();

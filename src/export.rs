@@ -146,9 +146,10 @@ pub fn export(
             }
         }
     })?;
-    match failure {
-        Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
+    if let Some(e) = failure
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
     }
     out.flush().or_else(|e| match e.kind() {
         std::io::ErrorKind::BrokenPipe => Ok(()),

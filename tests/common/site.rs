@@ -310,10 +310,12 @@ pub fn build_index(data: &Path) -> ArticleIndex {
 
 /// A config whose data folder is `data`, with the test catalog.
 pub fn config(data: &Path) -> Config {
-    let mut c = Config::default();
-    c.data_dir = data.to_path_buf();
-    // The shipped catalog: valid, and every source is new without a state.
-    c.sources_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sources");
+    let mut c = Config {
+        data_dir: data.to_path_buf(),
+        // The shipped catalog: valid, and every source is new without a state.
+        sources_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("sources"),
+        ..Config::default()
+    };
     c.web.rate_per_sec = 1000.0;
     c.web.rate_burst = 10_000;
     c
