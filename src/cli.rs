@@ -67,6 +67,10 @@ pub enum Command {
     /// Train or try the sentiment model
     #[command(subcommand)]
     Sentiment(SentimentCommand),
+    /// Write every article matching a search as CSV or JSON Lines
+    Export(ExportArgs),
+    /// Serve the search page and the JSON API (see README: `kabar serve`)
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -254,8 +258,10 @@ pub enum SentimentArg {
     Positive,
 }
 
-#[derive(Debug, Args)]
-pub struct SearchArgs {
+/// The filters `kabar search` and `kabar export` share (see
+/// [`crate::filters`]).
+#[derive(Debug, Args, Clone)]
+pub struct FilterArgs {
     /// Query in Tantivy syntax: words, AND / OR / NOT, "phrases", field:term
     /// (fields: title, body, authors). Empty matches everything.
     #[arg(value_name = "QUERY", num_args = 0..)]
@@ -291,6 +297,12 @@ pub struct SearchArgs {
     pub until: Option<String>,
     #[arg(long, value_enum, default_value = "relevance")]
     pub sort: SortArg,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Hits to show
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub limit: usize,
@@ -309,6 +321,37 @@ pub struct SearchArgs {
     /// and the scored sentences (with --json: an "evidence" field)
     #[arg(long)]
     pub explain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// UTF-8 with a byte-order mark, so Excel keeps Thai and CJK text
+    Csv,
+    /// One JSON object per article per line
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
+    /// Write here instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Stop after this many articles [default: all that match]
+    #[arg(long, value_name = "N")]
+    pub max: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (config: web.addr) [default: 127.0.0.1:8080].
+    /// Any address other than loopback needs a token (web.token or
+    /// KABAR_WEB_TOKEN)
+    #[arg(long, value_name = "IP:PORT")]
+    pub addr: Option<String>,
 }
 
 #[derive(Debug, Args)]

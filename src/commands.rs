@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use url::Url;
@@ -17,15 +17,17 @@ use url::Url;
 use crate::analyze::detect_language;
 use crate::cli::{
     AnalyzeArgs, Cli, Command, CrawlArgs, DigestArgs, DigestFormat, DimensionArg, EvalCommand,
-    EvalExtractionArgs, EvalSentimentArgs, ExtractArgs, ReindexArgs, RunArgs, SearchArgs,
-    SentimentArg, SentimentCommand, SentimentScoreArgs, SentimentTrainArgs, SortArg,
-    SourcesCommand, SourcesHealthArgs, SourcesListArgs, TopicsCommand, TopicsListArgs,
-    TopicsTestArgs, TrendsArgs,
+    EvalExtractionArgs, EvalSentimentArgs, ExportArgs, ExportFormat, ExtractArgs, FilterArgs,
+    ReindexArgs, RunArgs, SearchArgs, SentimentArg, SentimentCommand, SentimentScoreArgs,
+    SentimentTrainArgs, ServeArgs, SortArg, SourcesCommand, SourcesHealthArgs, SourcesListArgs,
+    TopicsCommand, TopicsListArgs, TopicsTestArgs, TrendsArgs,
 };
 use crate::config::{Config, ConfigError, Overrides};
 use crate::extract::extract_page;
+use crate::filters::SearchFilters;
+pub use crate::filters::{parse_since, parse_until};
 use crate::index::{ArticleIndex, IndexError};
-use crate::model::{IndexedArticle, SentimentLabel};
+use crate::model::IndexedArticle;
 use crate::pipeline::{self, CrawlOptions, CrawlSummary, PipelineError};
 use crate::query::{self, QueryError, QueryRequest, Sort};
 use crate::sources::{Catalog, CatalogLoadError, langs};
@@ -112,6 +114,8 @@ pub fn run(cli: Cli) -> Result<Exit, CommandError> {
         Command::Topics(TopicsCommand::List(args)) => topics_list(&config, &args, &mut out),
         Command::Topics(TopicsCommand::Check) => topics_check(&config, &mut out),
         Command::Topics(TopicsCommand::Test(args)) => topics_test(&config, &args, &mut out),
+        Command::Export(args) => export(&config, &args, &mut out),
+        Command::Serve(args) => serve(&config, &args),
     }
 }
 
@@ -267,35 +271,9 @@ fn sources_health(
     out: &mut impl Write,
 ) -> Result<Exit, CommandError> {
     let catalog = Catalog::load(&config.sources_dir)?;
-    let sources: Vec<(String, Vec<String>)> = catalog
-        .enabled()
-        .map(|s| {
-            (
-                s.id.clone(),
-                s.endpoints().iter().map(|e| e.url().to_string()).collect(),
-            )
-        })
-        .collect();
-    let now = Utc::now();
-    let mut health = if config.state_path().exists() {
-        crate::state::CrawlState::open(&config.state_path())
-            .and_then(|s| s.health(&sources, now))
-            .map_err(PipelineError::from)?
-    } else {
-        // Never crawled: every source is new.
-        crate::state::CrawlState::in_memory()
-            .and_then(|s| s.health(&sources, now))
-            .map_err(PipelineError::from)?
-    };
-    health.retain(|h| {
-        args.status.is_empty()
-            || args.status.iter().any(|s| {
-                serde_json::to_value(h.status)
-                    .map(|v| v.as_str() == Some(s.as_str()))
-                    .unwrap_or(false)
-            })
-    });
-    health.sort_by(|a, b| (a.status, &a.source).cmp(&(b.status, &b.source)));
+    let mut health = crate::state::sources_health(&catalog, &config.state_path(), Utc::now())
+        .map_err(PipelineError::from)?;
+    health.retain(|h| args.status.is_empty() || args.status.iter().any(|s| s == h.status.as_str()));
     if args.json {
         for h in &health {
             json_line(out, h)?;
@@ -313,8 +291,7 @@ fn sources_health(
         "SOURCE", "STATUS", "LAST SUCCESS", "ART/DAY", "FEEDS"
     )?;
     for h in &health {
-        let status = serde_json::to_value(h.status).ok();
-        let status = status.as_ref().and_then(|v| v.as_str()).unwrap_or("?");
+        let status = h.status.as_str();
         let feeds = format!(
             "{}/{}/{}",
             h.feeds - h.feeds_failing,
@@ -423,64 +400,66 @@ fn print_crawl_summary(s: &CrawlSummary, out: &mut impl Write) -> std::io::Resul
 
 // ---------------------------------------------------------------- search
 
-fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
-    let tz = config.timezone();
-    let now = Utc::now();
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| parse_since(s, now, &tz))
-        .transpose()
-        .map_err(CommandError::Input)?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|s| parse_until(s, &tz))
-        .transpose()
-        .map_err(CommandError::Input)?;
-    for r in &args.region {
-        r.parse::<crate::model::Region>()
-            .map_err(CommandError::Input)?;
-    }
-    if let Some(x) = args.min_risk
-        && !(0.0..=100.0).contains(&x)
-    {
-        return Err(CommandError::Input(format!(
-            "--min-risk {x} is out of range: risk scores run from 0 to 100"
-        )));
-    }
-    check_topic_ids(config, &args.topic)?;
-    let request = QueryRequest {
+/// The filters of `kabar search` and `kabar export` as one request, checked
+/// the way the web page checks its parameters.
+fn filter_request(
+    config: &Config,
+    args: &FilterArgs,
+    now: DateTime<Utc>,
+) -> Result<QueryRequest, CommandError> {
+    let filters = SearchFilters {
         query: args.query.join(" "),
-        regions: args.region.iter().map(|r| r.to_ascii_lowercase()).collect(),
-        countries: args
-            .country
-            .iter()
-            .map(|c| c.to_ascii_uppercase())
-            .collect(),
+        regions: args.region.clone(),
+        countries: args.country.clone(),
         langs: args.lang.clone(),
         sources: args.source.clone(),
         topics: args.topic.clone(),
         sentiments: args
             .sentiment
             .iter()
-            .map(|s| match s {
-                SentimentArg::Negative => SentimentLabel::Negative,
-                SentimentArg::Neutral => SentimentLabel::Neutral,
-                SentimentArg::Positive => SentimentLabel::Positive,
+            .map(|s| {
+                match s {
+                    SentimentArg::Negative => "negative",
+                    SentimentArg::Neutral => "neutral",
+                    SentimentArg::Positive => "positive",
+                }
+                .to_string()
             })
             .collect(),
         min_risk: args.min_risk,
-        since,
-        until,
+        since: args.since.clone(),
+        until: args.until.clone(),
         sort: match args.sort {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Newest => Sort::Newest,
             SortArg::Risk => Sort::Risk,
         },
+    };
+    let known = if args.topic.is_empty() {
+        None
+    } else {
+        Some(known_topics(config)?)
+    };
+    filters
+        .to_request(now, &config.timezone(), known.as_deref())
+        .map_err(|e| CommandError::Input(e.to_string()))
+}
+
+/// Topic ids the concept packs define.
+pub fn known_topics(config: &Config) -> Result<Vec<String>, CommandError> {
+    let analyzer = crate::analyze::Analyzer::load(&config.topics_dir)
+        .map_err(|e| CommandError::Input(e.to_string()))?;
+    Ok(analyzer.topics().ids().map(str::to_string).collect())
+}
+
+fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let tz = config.timezone();
+    let now = Utc::now();
+    let request = QueryRequest {
         limit: args.limit,
         offset: args.offset,
         snippet_chars: 160,
+        ..filter_request(config, &args.filters, now)?
     };
     let index = ArticleIndex::open(&config.tantivy_dir())?;
     let results = query::search(&index, &request)?;
@@ -912,55 +891,6 @@ fn short_tz(tz: &chrono_tz::Tz) -> String {
     Utc::now().with_timezone(tz).format("%Z").to_string()
 }
 
-/// `7d`, `24h`, `2w` back from `now`, or a date/time.
-pub fn parse_since(
-    s: &str,
-    now: DateTime<Utc>,
-    tz: &chrono_tz::Tz,
-) -> Result<DateTime<Utc>, String> {
-    let s = s.trim();
-    if let Some(num) = s.strip_suffix(['h', 'd', 'w']) {
-        if let Ok(n) = num.parse::<i64>() {
-            let span = match s.chars().last() {
-                Some('h') => Duration::hours(n),
-                Some('d') => Duration::days(n),
-                _ => Duration::weeks(n),
-            };
-            return Ok(now - span);
-        }
-    }
-    parse_date(s, tz).map(|(start, _)| start)
-}
-
-/// The end of the given day (exclusive), or the given instant.
-pub fn parse_until(s: &str, tz: &chrono_tz::Tz) -> Result<DateTime<Utc>, String> {
-    parse_date(s.trim(), tz).map(|(_, end)| end)
-}
-
-/// A date in `tz` gives [start of day, start of next day); an RFC 3339
-/// instant gives [t, t + 1s).
-fn parse_date(s: &str, tz: &chrono_tz::Tz) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        let t = t.with_timezone(&Utc);
-        return Ok((t, t + Duration::seconds(1)));
-    }
-    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        format!(
-            "'{s}' is not a date: use YYYY-MM-DD, an RFC 3339 time, or a span such as 7d or 24h"
-        )
-    })?;
-    let start = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists"))
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| format!("midnight of {d} does not exist in {tz}"))
-    };
-    let next = day
-        .succ_opt()
-        .ok_or_else(|| format!("'{s}' is out of range"))?;
-    Ok((start(day)?, start(next)?))
-}
-
 /// Cuts `s` to at most `width` terminal columns, marking the cut.
 fn truncate(s: &str, width: usize) -> String {
     if s.width() <= width {
@@ -978,6 +908,65 @@ fn truncate(s: &str, width: usize) -> String {
     }
     out.push('…');
     out
+}
+
+// ---------------------------------------------------------------- export
+
+fn export(config: &Config, args: &ExportArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
+    let request = filter_request(config, &args.filters, Utc::now())?;
+    let index = ArticleIndex::open(&config.tantivy_dir())?;
+    let format = match args.format {
+        ExportFormat::Csv => crate::export::ExportFormat::Csv,
+        ExportFormat::Jsonl => crate::export::ExportFormat::Jsonl,
+    };
+    let max = args.max.unwrap_or(usize::MAX);
+    let run = |w: &mut dyn Write| -> Result<usize, CommandError> {
+        let mut w = std::io::BufWriter::new(w);
+        crate::export::export(&index, &request, format, max, &mut w).map_err(|e| match e {
+            crate::export::ExportError::Query(q) => CommandError::Query(q),
+            crate::export::ExportError::Io(io) => CommandError::Io(io),
+        })
+    };
+    let written = match &args.out {
+        Some(path) => {
+            let mut file = std::fs::File::create(path).map_err(|e| {
+                CommandError::Input(format!("cannot create {}: {e}", path.display()))
+            })?;
+            let n = run(&mut file)?;
+            eprintln!("kabar: wrote {n} articles to {}", path.display());
+            n
+        }
+        None => run(out)?,
+    };
+    Ok(if written == 0 {
+        Exit::NoResults
+    } else {
+        Exit::Ok
+    })
+}
+
+// ---------------------------------------------------------------- serve
+
+fn serve(config: &Config, args: &ServeArgs) -> Result<Exit, CommandError> {
+    let mut config = config.clone();
+    if let Some(addr) = &args.addr {
+        config.web.addr = addr.clone();
+    }
+    if let Ok(token) = std::env::var("KABAR_WEB_TOKEN")
+        && !token.is_empty()
+    {
+        config.web.token = token;
+    }
+    let runtime = runtime()?;
+    runtime
+        .block_on(crate::web::serve(config, async {
+            wait_for_signal().await;
+        }))
+        .map_err(|e| match e {
+            crate::web::ServeError::Index(i) => CommandError::Index(i),
+            other => CommandError::Input(other.to_string()),
+        })?;
+    Ok(Exit::Ok)
 }
 
 // ---------------------------------------------------------------- extract

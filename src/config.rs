@@ -33,6 +33,7 @@ pub struct Config {
     pub display: DisplayConfig,
     pub smtp: SmtpConfig,
     pub digest: DigestConfig,
+    pub web: WebConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +65,7 @@ impl Default for Config {
             display: DisplayConfig::default(),
             smtp: SmtpConfig::default(),
             digest: DigestConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }
@@ -240,6 +242,39 @@ impl Default for SmtpConfig {
             from: "kabar <kabar@localhost>".to_string(),
             timeout_secs: 30,
             ca_file: String::new(),
+        }
+    }
+}
+
+/// `kabar serve`: the search page and the JSON API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Address to listen on; `--addr` overrides it.
+    pub addr: String,
+    /// Shared secret the page and the API require (as `Authorization:
+    /// Bearer`, or a cookie set by `/login?token=`). Empty: none, which is
+    /// only allowed on a loopback address. `KABAR_WEB_TOKEN` overrides it.
+    pub token: String,
+    /// Requests per second one client IP may make, on average.
+    pub rate_per_sec: f64,
+    /// Requests one client IP may make in a burst.
+    pub rate_burst: u32,
+    /// Most hits per page of the page and the API.
+    pub max_page_size: usize,
+    /// Most articles one export from the page or the API writes.
+    pub max_export_rows: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            addr: "127.0.0.1:8080".to_string(),
+            token: String::new(),
+            rate_per_sec: 20.0,
+            rate_burst: 120,
+            max_page_size: 100,
+            max_export_rows: 100_000,
         }
     }
 }
@@ -450,6 +485,23 @@ impl Config {
                 "crawl.user_agent must not be empty".into(),
             ));
         }
+        let w = &self.web;
+        if w.addr.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "web.addr '{}' is not an IP address with a port (for example 127.0.0.1:8080)",
+                w.addr
+            )));
+        }
+        if w.rate_per_sec.is_nan() || w.rate_per_sec <= 0.0 || w.rate_burst == 0 {
+            return Err(ConfigError::Invalid(
+                "web.rate_per_sec and web.rate_burst must be greater than 0".into(),
+            ));
+        }
+        if w.max_page_size == 0 || w.max_export_rows == 0 {
+            return Err(ConfigError::Invalid(
+                "web.max_page_size and web.max_export_rows must be greater than 0".into(),
+            ));
+        }
         if self.display.timezone.parse::<chrono_tz::Tz>().is_err() {
             return Err(ConfigError::Invalid(format!(
                 "display.timezone '{}' is not an IANA time zone (for example Asia/Singapore)",
@@ -510,6 +562,11 @@ impl Config {
 
     pub fn state_path(&self) -> PathBuf {
         self.data_dir.join("state.sqlite")
+    }
+
+    /// Saved searches of the web page (see [`crate::watchlist`]).
+    pub fn watchlists_path(&self) -> PathBuf {
+        self.data_dir.join("watchlists.toml")
     }
 }
 

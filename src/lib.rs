@@ -11,6 +11,9 @@
 //!  feeds)      politeness) Article)                           search path)
 //! ```
 //!
+//! [`web`] serves the index to analysts as pages and a JSON API, reading it
+//! through [`query`] and [`trends`] like the CLI.
+//!
 //! [`pipeline`] wires them together; [`model`] holds the nouns they share and
 //! [`charset`] the decoding of bytes that all of them read. See
 //! ARCHITECTURE.md for one section per module.
@@ -23,8 +26,10 @@ pub mod commands;
 pub mod config;
 pub mod digest;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod fetch;
+pub mod filters;
 pub mod index;
 pub mod model;
 pub mod pipeline;
@@ -36,6 +41,8 @@ pub mod state;
 pub mod stories;
 pub mod topics;
 pub mod trends;
+pub mod watchlist;
+pub mod web;
 
 pub use config::Config;
 pub use model::{Article, Candidate, IndexedArticle, Page, Region, Source};

@@ -132,32 +132,7 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let limit = request.limit.clamp(1, MAX_LIMIT);
-    let top = TopDocs::with_limit(limit).and_offset(request.offset);
-    let (total, addresses): (usize, Vec<(f32, DocAddress)>) = match request.sort {
-        Sort::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
-        Sort::Newest => {
-            let (count, docs) = searcher.search(
-                &query,
-                &(
-                    Count,
-                    top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
-                ),
-            )?;
-            (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
-        }
-        Sort::Risk => {
-            let (count, docs) = searcher.search(
-                &query,
-                &(Count, top.order_by_fast_field::<f64>("risk", Order::Desc)),
-            )?;
-            (
-                count,
-                docs.into_iter()
-                    .map(|(r, a)| (r.unwrap_or(0.0) as f32, a))
-                    .collect(),
-            )
-        }
-    };
+    let (total, addresses) = top_docs(&searcher, &*query, request.sort, limit, request.offset)?;
 
     let snippets = if request.snippet_chars > 0 {
         let mut body = SnippetGenerator::create(&searcher, &*user_query, fields.body)?;
@@ -201,6 +176,99 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
         });
     }
     Ok(SearchResults { total, hits })
+}
+
+/// The `limit` best matches after `offset` in `sort` order, with their
+/// scores (the risk for [`Sort::Risk`], 0 for [`Sort::Newest`]), and the
+/// number of matches.
+fn top_docs(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+) -> Result<(usize, Vec<(f32, DocAddress)>), QueryError> {
+    let top = TopDocs::with_limit(limit).and_offset(offset);
+    Ok(match sort {
+        Sort::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
+        Sort::Newest => {
+            let (count, docs) = searcher.search(
+                query,
+                &(
+                    Count,
+                    top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
+                ),
+            )?;
+            (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+        }
+        Sort::Risk => {
+            let (count, docs) = searcher.search(
+                query,
+                &(Count, top.order_by_fast_field::<f64>("risk", Order::Desc)),
+            )?;
+            (
+                count,
+                docs.into_iter()
+                    .map(|(r, a)| (r.unwrap_or(0.0) as f32, a))
+                    .collect(),
+            )
+        }
+    })
+}
+
+/// Calls `each` with every match of `request` (its paging and snippets
+/// ignored) in its sort order, up to `max`, from one reader, so an export
+/// is one consistent snapshot however many rows it has. `each` returns
+/// `false` to stop early (the reader went away). Returns the number of
+/// matches, which may be more than were passed on.
+pub fn scan(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+    max: usize,
+    mut each: impl FnMut(Hit) -> bool,
+) -> Result<usize, QueryError> {
+    let query = build_query(index, request)?.full;
+    let fields = index.fields();
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let total = searcher.search(&*query, &Count)?;
+    let limit = total.min(max);
+    if limit == 0 {
+        return Ok(total);
+    }
+    // Addresses only (12 bytes a match), then one stored document at a time.
+    let (_, addresses) = top_docs(&searcher, &*query, request.sort, limit, 0)?;
+    for (score, address) in addresses {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let hit = Hit {
+            score,
+            article: article_from_doc(&fields, &doc),
+            snippet: None,
+        };
+        if !each(hit) {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// The article with this id, if the index has it.
+pub fn article(index: &ArticleIndex, id: &str) -> Result<Option<IndexedArticle>, QueryError> {
+    let fields = index.fields();
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let query = TermQuery::new(
+        Term::from_field_text(fields.id, id),
+        IndexRecordOption::Basic,
+    );
+    let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    match top.first() {
+        Some((_, address)) => {
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            Ok(Some(article_from_doc(&fields, &doc)))
+        }
+        None => Ok(None),
+    }
 }
 
 /// A request as Tantivy queries: everything, and the query text alone.

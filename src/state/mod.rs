@@ -173,6 +173,46 @@ fn failure_weight(kind: FailureKind) -> f64 {
     }
 }
 
+/// Health of every enabled source of `catalog`, from the crawl state at
+/// `state_path` (every source is new when there is none yet), sorted by
+/// status (paused and failing first), then id. What `kabar sources health`
+/// prints and the web page's sources table shows.
+pub fn sources_health(
+    catalog: &crate::sources::Catalog,
+    state_path: &Path,
+    now: DateTime<Utc>,
+) -> Result<Vec<SourceHealth>, StateError> {
+    let sources: Vec<(String, Vec<String>)> = catalog
+        .enabled()
+        .map(|s| {
+            (
+                s.id.clone(),
+                s.endpoints().iter().map(|e| e.url().to_string()).collect(),
+            )
+        })
+        .collect();
+    let state = if state_path.exists() {
+        CrawlState::open(state_path)?
+    } else {
+        CrawlState::in_memory()?
+    };
+    let mut health = state.health(&sources, now)?;
+    health.sort_by(|a, b| (a.status, &a.source).cmp(&(b.status, &b.source)));
+    Ok(health)
+}
+
+impl HealthStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthStatus::Paused => "paused",
+            HealthStatus::Failing => "failing",
+            HealthStatus::Silent => "silent",
+            HealthStatus::New => "new",
+            HealthStatus::Ok => "ok",
+        }
+    }
+}
+
 pub struct CrawlState {
     conn: Connection,
 }
