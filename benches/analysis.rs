@@ -13,6 +13,8 @@
 //!   joining 20 of them;
 //! - the process's peak resident memory.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -84,7 +86,7 @@ fn main() {
     println!(
         "articles ({ARTICLE_PARTS} texts joined, {mean_len} bytes on average): {per_second:.0} documents/s on one thread"
     );
-    if let Some(kb) = peak_rss_kb() {
+    if let Some(kb) = common::peak_rss_kib() {
         println!("peak resident memory: {:.1} MiB", kb as f64 / 1024.0);
     }
 }
@@ -137,16 +139,4 @@ fn read_texts(path: &Path) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-/// Peak resident set size of this process, from /proc (Linux only).
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }

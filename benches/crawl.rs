@@ -12,6 +12,8 @@
 //! healthy article was indexed and every faulty host reported with the
 //! right kind. Options: `-- --hosts N --items N --json`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -221,20 +223,6 @@ async fn connection(mut stream: TcpStream, web: Arc<Web>) -> std::io::Result<()>
     }
 }
 
-/// Peak resident memory of this process (server included), in MiB.
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|kb| kb.parse::<f64>().ok())
-            })
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -325,7 +313,8 @@ fn main() {
         .map(|(k, n)| (k.as_str(), *n))
         .collect();
     let rate = summary.articles_indexed as f64 / elapsed;
-    let peak = peak_rss_mib();
+    // Peak resident memory of this process (server included), in MiB.
+    let peak = common::peak_rss_kib().map_or(f64::NAN, |kb| kb as f64 / 1024.0);
     if json {
         println!(
             "{}",

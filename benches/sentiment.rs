@@ -10,6 +10,8 @@
 //! `benches/sentiment_vs_vader.py` compares accuracy and speed with VADER
 //! on the English rows.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -78,7 +80,7 @@ fn main() {
     });
     println!("opinion score only:                  {per_second:.0} documents/s/core");
 
-    if let Some(rss) = peak_rss_kib() {
+    if let Some(rss) = common::peak_rss_kib() {
         println!("peak RSS of this process: {:.1} MiB", rss as f64 / 1024.0);
     }
 }
@@ -91,15 +93,4 @@ fn timed(mut f: impl FnMut() -> usize) -> f64 {
         n += f();
     }
     n as f64 / started.elapsed().as_secs_f64()
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }

@@ -9,21 +9,12 @@
 //! benchmark reports how many copies landed in their original's story and
 //! how many originals were wrongly merged.
 
+mod common;
+
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
 use kabar::stories::{StoryIndex, signature};
-
-fn rss_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
 
 struct Gen {
     rng: fastrand::Rng,
@@ -165,14 +156,14 @@ fn main() {
         expected_story.push(story);
     }
     drop(originals);
-    let rss_before = rss_kib("VmRSS:");
+    let rss_before = common::status_kib("VmRSS:").unwrap_or(0);
     let start = Instant::now();
     let mut index = StoryIndex::default();
     for (i, (id, published, sig)) in items.iter().enumerate() {
         index.add(id, &format!("source-{}", i % 500), *published, *sig);
     }
     let secs = start.elapsed().as_secs_f64();
-    let rss_after = rss_kib("VmRSS:");
+    let rss_after = common::status_kib("VmRSS:").unwrap_or(0);
 
     let (mut copies, mut joined, mut originals_merged) = (0, 0, 0);
     for (i, &story) in expected_story.iter().enumerate() {
@@ -195,7 +186,7 @@ fn main() {
         (rss_after.saturating_sub(rss_before)) / 1024,
         rss_before / 1024,
         rss_after / 1024,
-        rss_kib("VmHWM:") / 1024
+        common::peak_rss_kib().unwrap_or(0) / 1024
     );
     println!(
         "copies joined to their original: {joined}/{copies}; originals wrongly merged: {originals_merged}"
