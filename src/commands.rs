@@ -447,9 +447,9 @@ fn filter_request(
 
 /// Topic ids the concept packs define.
 pub fn known_topics(config: &Config) -> Result<Vec<String>, CommandError> {
-    let analyzer = crate::analyze::Analyzer::load(&config.topics_dir)
+    let topics = crate::analyze::article::load_topics(&config.topics_dir)
         .map_err(|e| CommandError::Input(e.to_string()))?;
-    Ok(analyzer.topics().ids().map(str::to_string).collect())
+    Ok(topics.ids().map(str::to_string).collect())
 }
 
 fn search(config: &Config, args: &SearchArgs, out: &mut impl Write) -> Result<Exit, CommandError> {
@@ -776,11 +776,9 @@ fn check_topic_ids(config: &Config, ids: &[String]) -> Result<(), CommandError> 
     if ids.is_empty() {
         return Ok(());
     }
-    let analyzer = crate::analyze::Analyzer::load(&config.topics_dir)
-        .map_err(|e| CommandError::Input(e.to_string()))?;
-    let known: Vec<&str> = analyzer.topics().ids().collect();
+    let known = known_topics(config)?;
     for id in ids {
-        if !known.contains(&id.as_str()) {
+        if !known.contains(id) {
             return Err(CommandError::Input(format!(
                 "unknown topic '{id}'; the packs in {} define: {}",
                 config.topics_dir.display(),

@@ -71,15 +71,20 @@ pub struct PackLoadError {
     pub problems: Vec<String>,
 }
 
+/// The concept packs alone, for callers that need topic ids or names but
+/// not the sentiment model.
+pub fn load_topics(topics_dir: &Path) -> Result<Topics, PackLoadError> {
+    Topics::load(topics_dir).map_err(|errors| PackLoadError {
+        dir: topics_dir.display().to_string(),
+        problems: errors.iter().map(|e| e.to_string()).collect(),
+    })
+}
+
 impl Analyzer {
     /// Loads the concept packs from `topics_dir` and the shipped sentiment
     /// model.
     pub fn load(topics_dir: &Path) -> Result<Analyzer, PackLoadError> {
-        let topics = Topics::load(topics_dir).map_err(|errors| PackLoadError {
-            dir: topics_dir.display().to_string(),
-            problems: errors.iter().map(|e| e.to_string()).collect(),
-        })?;
-        Ok(Analyzer::new(topics))
+        Ok(Analyzer::new(load_topics(topics_dir)?))
     }
 
     pub fn new(topics: Topics) -> Analyzer {
