@@ -186,6 +186,10 @@ pub struct SentimentTrainArgs {
     /// Seed of the epoch shuffles
     #[arg(long, default_value_t = crate::sentiment::train::DEFAULT_SEED)]
     pub seed: u64,
+    /// Class-weight exponent for every group, overriding each group's own
+    /// (0: as the data comes, 1: classes weigh equally)
+    #[arg(long)]
+    pub balance: Option<f32>,
 }
 
 #[derive(Debug, Args)]

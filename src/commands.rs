@@ -1601,6 +1601,7 @@ fn sentiment_train(args: &SentimentTrainArgs, out: &mut impl Write) -> Result<Ex
         learning_rate: args.learning_rate,
         seed: args.seed,
         share_alike: args.share_alike,
+        balance: args.balance,
     };
     let (bytes, summary) = train::train(&rows, &opts).map_err(input)?;
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -102,7 +102,9 @@ pub fn tokenize_query(text: &str) -> Vec<Token> {
     analyze(text, Mode::Query)
 }
 
-static SEGMENTER: LazyLock<WordSegmenterBorrowed<'static>> =
+/// ICU4X's dictionary word segmenter (compiled data, no files), shared with
+/// the sentiment features, which read Thai as words too.
+pub(crate) static SEGMENTER: LazyLock<WordSegmenterBorrowed<'static>> =
     LazyLock::new(|| WordSegmenter::new_dictionary(WordBreakInvariantOptions::default()));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

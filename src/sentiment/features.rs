@@ -1,7 +1,8 @@
 //! Hashed features for the linear model: word unigrams and bigrams (with
 //! negation scope in scripts with spaces), character 1–4-grams inside each
-//! word or unspaced run, symbol runs (emoticons, `!!!`, emoji), and a few
-//! dense lexicon counts.
+//! word or unspaced run, dictionary words and word pairs of Thai runs
+//! (ICU4X's segmenter, the one search uses), symbol runs (emoticons, `!!!`,
+//! emoji), and a few dense lexicon counts.
 //!
 //! Hashing (64-bit FNV-1a, finalised, masked to the table size) keeps the
 //! model a flat array with no vocabulary to store, so its size is fixed by
@@ -11,6 +12,7 @@
 
 use super::lexicon::{Hits, Lexicon};
 use super::text::{Script, is_word_char};
+use crate::index::tokenizer::SEGMENTER;
 
 /// A feature: table row and value.
 pub type Feature = (u32, f32);
@@ -142,6 +144,30 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
                     }
                 }
                 feats.push(((fnv(b'c', &[gram.as_bytes()]) as u32) & mask, 1.0));
+            }
+        }
+        // Thai is written without spaces, so the run above is a whole
+        // clause; its dictionary words and word pairs carry what the
+        // character n-grams cut across (ไม่ดี, ไม่ค่อย, โคตรแย่).
+        if tok
+            .chars()
+            .next()
+            .is_some_and(|c| Script::of(c) == Script::Thai)
+        {
+            let mut prev: Option<&str> = None;
+            let mut breaks = SEGMENTER.segment_str(tok);
+            let mut from = breaks.next().unwrap_or(0);
+            for to in breaks {
+                let piece = &tok[from..to];
+                from = to;
+                feats.push(((fnv(b'd', &[piece.as_bytes()]) as u32) & mask, 1.0));
+                if let Some(p) = prev {
+                    feats.push((
+                        (fnv(b'e', &[p.as_bytes(), piece.as_bytes()]) as u32) & mask,
+                        1.0,
+                    ));
+                }
+                prev = Some(piece);
             }
         }
     }

@@ -31,12 +31,19 @@ pub const DEFAULT_OUT: &str = "models/sentiment.bin";
 pub const DEFAULT_EPOCHS: usize = 6;
 pub const DEFAULT_LEARNING_RATE: f32 = 0.1;
 pub const DEFAULT_SEED: u64 = 0x006b_6162_6172;
+/// The square root of the inverse class frequency: macro-F1 needs the small
+/// classes, accuracy needs the big one.
+pub const DEFAULT_BALANCE: f32 = 0.5;
 
 /// A trained group: its classes and hash table size (2^bits rows).
 struct GroupSpec {
     group: &'static str,
     classes: usize,
     bits: u8,
+    /// Class weights are (inverse class frequency)^balance: 0 trains on the
+    /// data as it comes (best accuracy when one class dominates), 1 weighs
+    /// every class equally (best macro-F1).
+    balance: f32,
 }
 
 /// ko and tl data have no neutral rows: their models are binary and call a
@@ -46,36 +53,43 @@ const GROUPS: [GroupSpec; 7] = [
         group: "en",
         classes: 3,
         bits: 17,
+        balance: DEFAULT_BALANCE,
     },
     GroupSpec {
         group: "id",
         classes: 3,
         bits: 17,
+        balance: DEFAULT_BALANCE,
     },
     GroupSpec {
         group: "th",
         classes: 3,
-        bits: 17,
+        bits: 18,
+        balance: 0.25,
     },
     GroupSpec {
         group: "ja",
         classes: 3,
         bits: 15,
+        balance: DEFAULT_BALANCE,
     },
     GroupSpec {
         group: "ko",
         classes: 2,
         bits: 17,
+        balance: DEFAULT_BALANCE,
     },
     GroupSpec {
         group: "tl",
         classes: 2,
         bits: 15,
+        balance: DEFAULT_BALANCE,
     },
     GroupSpec {
         group: "hi",
         classes: 3,
         bits: 16,
+        balance: DEFAULT_BALANCE,
     },
 ];
 
@@ -189,6 +203,8 @@ pub struct TrainOptions {
     /// Include rows under a share-alike licence (the model file then has to
     /// be shared under CC-BY-SA-4.0).
     pub share_alike: bool,
+    /// Overrides every group's class-balance exponent (for tuning).
+    pub balance: Option<f32>,
 }
 
 impl Default for TrainOptions {
@@ -198,6 +214,7 @@ impl Default for TrainOptions {
             learning_rate: DEFAULT_LEARNING_RATE,
             seed: DEFAULT_SEED,
             share_alike: false,
+            balance: None,
         }
     }
 }
@@ -208,6 +225,7 @@ pub struct GroupSummary {
     pub group: String,
     pub classes: usize,
     pub bits: u8,
+    pub balance: f32,
     pub rows: usize,
     pub rows_by_label: BTreeMap<String, usize>,
     pub rows_by_license: BTreeMap<String, usize>,
@@ -309,13 +327,14 @@ fn train_group(
         counts[*c] += 1;
     }
     let n = examples.len() as f32;
+    let balance = opts.balance.unwrap_or(spec.balance);
     let class_weight: Vec<f32> = counts
         .iter()
         .map(|&c| {
             if c == 0 {
                 0.0
             } else {
-                (n / (k as f32 * c as f32)).sqrt()
+                (n / (k as f32 * c as f32)).powf(balance)
             }
         })
         .collect();
@@ -374,6 +393,7 @@ fn train_group(
         group: spec.group.to_string(),
         classes: k,
         bits: spec.bits,
+        balance,
         rows: examples.len(),
         rows_by_label,
         rows_by_license,
