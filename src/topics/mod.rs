@@ -129,8 +129,17 @@ impl Topics {
     /// Loads and validates every pack in `dir` (see the module docs).
     /// Either everything is valid or the caller gets every problem, sorted
     /// by file and position.
+    ///
+    /// When `dir` is the default folder (`topics`) and it does not exist
+    /// (kabar run from another folder, or installed), the packs compiled
+    /// into the binary are used; a folder that was named and is missing is
+    /// an error.
     pub fn load(dir: &Path) -> Result<Topics, Vec<PackError>> {
-        let packs = pack::load(dir)?;
+        let packs = if Topics::uses_builtin(dir) {
+            pack::load_embedded()?
+        } else {
+            pack::load(dir)?
+        };
         let index: HashMap<&str, u32> = packs
             .packs
             .iter()
@@ -143,6 +152,11 @@ impl Topics {
             entities: packs.entities.into_iter().map(|e| e.info).collect(),
             matcher,
         })
+    }
+
+    /// Whether [`Topics::load`] reads the built-in packs for `dir`.
+    pub fn uses_builtin(dir: &Path) -> bool {
+        dir == Path::new(crate::config::DEFAULT_TOPICS_DIR) && !dir.exists()
     }
 
     /// The loaded topics, in file name order.

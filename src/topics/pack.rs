@@ -141,6 +141,82 @@ pub(crate) fn load(dir: &Path) -> Result<Packs, Vec<PackError>> {
         .collect();
     files.sort();
     let mut errors = Vec::new();
+    let mut sources = Vec::new();
+    for file in files {
+        match std::fs::read_to_string(&file) {
+            Ok(text) => sources.push((file, text)),
+            Err(e) => errors.push(PackError {
+                file,
+                line: 0,
+                col: 0,
+                message: format!("cannot read file: {e}"),
+            }),
+        }
+    }
+    parse(sources, errors).map_err(|e| {
+        if e.is_empty() {
+            whole("no topic packs (*.toml) in the folder".into())
+        } else {
+            e
+        }
+    })
+}
+
+/// The packs shipped in the repository's `topics/` folder, compiled into
+/// the binary so that kabar run from any folder (or installed with `cargo
+/// install`) still knows its topics. A test checks this list against the
+/// folder.
+pub(crate) const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "ad-quality.toml",
+        include_str!("../../topics/ad-quality.toml"),
+    ),
+    (
+        "ad-regulation.toml",
+        include_str!("../../topics/ad-regulation.toml"),
+    ),
+    (
+        "counterfeit.toml",
+        include_str!("../../topics/counterfeit.toml"),
+    ),
+    (
+        "creator-payouts.toml",
+        include_str!("../../topics/creator-payouts.toml"),
+    ),
+    ("entities.toml", include_str!("../../topics/entities.toml")),
+    (
+        "gambling-ads.toml",
+        include_str!("../../topics/gambling-ads.toml"),
+    ),
+    (
+        "live-commerce.toml",
+        include_str!("../../topics/live-commerce.toml"),
+    ),
+    ("loan-ads.toml", include_str!("../../topics/loan-ads.toml")),
+    ("payments.toml", include_str!("../../topics/payments.toml")),
+    (
+        "privacy-targeting.toml",
+        include_str!("../../topics/privacy-targeting.toml"),
+    ),
+    ("scam-ads.toml", include_str!("../../topics/scam-ads.toml")),
+];
+
+/// Parses and validates the packs compiled into the binary; errors name
+/// them as `<built-in>/FILE`.
+pub(crate) fn load_embedded() -> Result<Packs, Vec<PackError>> {
+    let sources = EMBEDDED
+        .iter()
+        .map(|(name, text)| (Path::new("<built-in>").join(name), (*text).to_string()))
+        .collect();
+    parse(sources, Vec::new())
+}
+
+/// Validates pack sources (path, text), sorted by path; an empty error list
+/// means there were no packs at all.
+fn parse(
+    sources: Vec<(PathBuf, String)>,
+    mut errors: Vec<PackError>,
+) -> Result<Packs, Vec<PackError>> {
     let mut packs = Vec::new();
     let mut entities = Vec::new();
     // Topic references from entities, checked once every pack is read.
@@ -148,19 +224,7 @@ pub(crate) fn load(dir: &Path) -> Result<Packs, Vec<PackError>> {
     // Every topic id declared, valid pack or not, so one broken pack does
     // not also make every entity that names it an error.
     let mut declared = Vec::new();
-    for file in &files {
-        let text = match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(e) => {
-                errors.push(PackError {
-                    file: file.clone(),
-                    line: 0,
-                    col: 0,
-                    message: format!("cannot read file: {e}"),
-                });
-                continue;
-            }
-        };
+    for (file, text) in &sources {
         let mut ctx = Ctx {
             file,
             text: &text,
@@ -173,7 +237,7 @@ pub(crate) fn load(dir: &Path) -> Result<Packs, Vec<PackError>> {
         }
     }
     if packs.is_empty() && errors.is_empty() {
-        return Err(whole("no topic packs (*.toml) in the folder".into()));
+        return Err(Vec::new());
     }
     cross_check(&packs, &declared, &references, &mut errors);
     errors.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
@@ -716,5 +780,23 @@ mod tests {
         assert!(check_term("赌", &[]).is_err());
         assert!(check_term("赌博", &[]).is_ok());
         assert!(check_term("โกง", &[]).is_ok());
+    }
+
+    #[test]
+    fn built_in_packs_are_the_folder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("topics");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let built_in: Vec<&str> = EMBEDDED.iter().map(|(n, _)| *n).collect();
+        assert_eq!(built_in, on_disk, "add new packs to pack::EMBEDDED");
+        let from_disk = load(&dir).unwrap_or_else(|e| panic!("{e:?}"));
+        let embedded = load_embedded().unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(embedded.packs.len(), from_disk.packs.len());
+        assert_eq!(embedded.entities.len(), from_disk.entities.len());
     }
 }

@@ -46,7 +46,11 @@ pub fn check(topics: &Topics, dir: &Path, out: &mut impl Write) -> io::Result<()
         topics.topics().len(),
         num_terms,
         topics.entities().len(),
-        dir.display()
+        if Topics::uses_builtin(dir) {
+            "the packs built into kabar (no topics/ folder here)".to_string()
+        } else {
+            dir.display().to_string()
+        }
     )?;
     for (id, missing) in topics.missing_languages() {
         writeln!(
