@@ -227,7 +227,7 @@ fn parse(
     for (file, text) in &sources {
         let mut ctx = Ctx {
             file,
-            text: &text,
+            text,
             errors: &mut errors,
         };
         if file.file_name().is_some_and(|n| n == ENTITIES_FILE) {
