@@ -20,6 +20,9 @@
 //!    region's volume against its usual, so that silence is never read as
 //!    calm.
 //! 5. **Summary**: the counts and a headline sentence built from the above.
+//!
+//! Before all of these, the profile's watchlists that fired on the day
+//! ([`super::watch`]): an analyst's own saved search comes first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -32,6 +35,9 @@ use crate::query::{QueryError, QueryRequest, Sort, search};
 use crate::spikes::{SpikeParams, Verdict, score};
 use crate::state::{HealthStatus, SourceHealth};
 use crate::trends::{Dimension, Interval, TrendRequest, TrendRow, trends};
+use crate::watchlist::Watchlist;
+
+use super::watch::{WatchAlert, WatchInput, WatchProblem};
 
 /// Days of history in a spike's chart.
 pub const CHART_DAYS: usize = 30;
@@ -70,6 +76,10 @@ pub struct Digest {
     pub generated: DateTime<Utc>,
     pub scope: Scope,
     pub summary: Summary,
+    /// Watchlists that reached their threshold or spiked, spikes first.
+    pub watchlists: Vec<WatchAlert>,
+    /// Watchlists that could not be checked, and why.
+    pub watchlist_problems: Vec<WatchProblem>,
     pub spikes: Vec<Spike>,
     pub regions: Vec<RegionStories>,
     pub shifts: Vec<Shift>,
@@ -189,6 +199,10 @@ pub struct ComposeInput<'a> {
     pub now: DateTime<Utc>,
     /// Topic id → display name.
     pub topic_names: &'a BTreeMap<String, String>,
+    /// The saved searches to check ([`super::watch`]).
+    pub watchlists: &'a [Watchlist],
+    /// Base of links to kabar's web page (`digest.web_url`).
+    pub web_url: &'a str,
 }
 
 /// The local day `date` in `tz` as UTC instants.
@@ -206,6 +220,18 @@ pub fn day_bounds(date: NaiveDate, tz: &chrono_tz::Tz) -> (DateTime<Utc>, DateTi
 pub fn compose(index: &ArticleIndex, input: &ComposeInput) -> Result<Digest, QueryError> {
     let (from, until) = day_bounds(input.date, &input.tz);
     let scope = &input.scope;
+    let (watchlists, watchlist_problems) = super::watch::watchlists(
+        index,
+        input.watchlists,
+        &WatchInput {
+            scope,
+            date: input.date,
+            tz: input.tz,
+            window: (from, until),
+            params: &input.params,
+            web_url: input.web_url,
+        },
+    );
     let base_filter = QueryRequest {
         countries: scope.countries.clone(),
         langs: scope.languages.clone(),
@@ -306,7 +332,7 @@ pub fn compose(index: &ArticleIndex, input: &ComposeInput) -> Result<Digest, Que
         topics,
         headline: String::new(),
     };
-    summary.headline = headline(&summary, &spikes, &health, input.topic_names);
+    summary.headline = headline(&summary, &watchlists, &spikes, &health, input.topic_names);
     Ok(Digest {
         profile: scope.profile.clone(),
         date: input.date,
@@ -316,6 +342,8 @@ pub fn compose(index: &ArticleIndex, input: &ComposeInput) -> Result<Digest, Que
         generated: input.now,
         scope: scope.clone(),
         summary,
+        watchlists,
+        watchlist_problems,
         spikes,
         regions: region_stories,
         shifts,
@@ -453,7 +481,7 @@ fn explain_spike(
     })
 }
 
-fn story_ref(a: &IndexedArticle) -> StoryRef {
+pub(crate) fn story_ref(a: &IndexedArticle) -> StoryRef {
     StoryRef {
         id: a.id.clone(),
         title: a.title.clone(),
@@ -638,13 +666,26 @@ fn health(
 /// "412 articles (301 stories) from 57 outlets. 2 emerging risks: ..."
 fn headline(
     summary: &Summary,
+    watchlists: &[WatchAlert],
     spikes: &[Spike],
     health: &Health,
     names: &BTreeMap<String, String>,
 ) -> String {
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     use super::render::count;
-    let mut out = format!(
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if !watchlists.is_empty() {
+        let fired: Vec<&str> = watchlists.iter().map(|w| w.name.as_str()).collect();
+        let _ = write!(
+            out,
+            "{} fired: {}. ",
+            count(watchlists.len() as u64, "watchlist"),
+            fired.join(", ")
+        );
+    }
+    let _ = write!(
+        out,
         "{} ({}) from {}",
         count(summary.articles, "article"),
         count(summary.stories as u64, "story").replace("storys", "stories"),
