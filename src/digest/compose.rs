@@ -445,35 +445,34 @@ fn explain_spike(
         topics: vec![row.key.clone()],
         ..filter.clone()
     };
+    let (outlets, first) = outlets_and_first(
+        index,
+        &QueryRequest {
+            regions: vec![region.to_string()],
+            since: Some(window.0),
+            until: Some(window.1),
+            ..topic_filter.clone()
+        },
+    )?;
+    // Terms from the newest articles: a sample is enough to name the top few.
     let (_, articles) = day_articles(
         index,
         &topic_filter,
         &[region.to_string()],
         window,
         Sort::Newest,
-        crate::query::MAX_LIMIT,
+        TERMS_SAMPLE,
     )?;
-    let mut outlets: BTreeMap<&str, usize> = BTreeMap::new();
     let mut terms: BTreeMap<&str, usize> = BTreeMap::new();
     for a in &articles {
-        *outlets.entry(a.source.as_str()).or_default() += 1;
         for t in a.topics.iter().filter(|t| t.id == row.key) {
             for term in &t.terms {
                 *terms.entry(term.as_str()).or_default() += 1;
             }
         }
     }
-    let mut outlets: Vec<(String, usize)> = outlets
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    outlets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let mut terms: Vec<(&str, usize)> = terms.into_iter().collect();
     terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let first = articles
-        .iter()
-        .min_by_key(|a| (a.published.unwrap_or(a.fetched), a.id.clone()))
-        .map(story_ref);
     let today = *row.counts.last().unwrap_or(&0);
     let negative = *row.negative.last().unwrap_or(&0);
     Ok(Spike {
@@ -502,6 +501,66 @@ pub(crate) fn story_ref(a: &IndexedArticle) -> StoryRef {
         source: a.source.clone(),
         time: a.published.unwrap_or(a.fetched),
     }
+}
+
+/// Outlets with their article counts, busiest first.
+pub type Outlets = Vec<(String, usize)>;
+
+/// Outlets listed for a spike or a watchlist at most.
+pub const MAX_OUTLETS: usize = 100;
+/// Newest articles of a spike read for its top terms.
+const TERMS_SAMPLE: usize = 200;
+/// Oldest articles read to find the first to report.
+const FIRST_CANDIDATES: usize = 10;
+
+/// The outlets of the articles `request` matches, busiest first, and the
+/// earliest of those articles. Outlets come from a terms aggregation (exact
+/// however many articles there are); the earliest from the last few in
+/// newest-first order, so only those few documents are read.
+pub(crate) fn outlets_and_first(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+) -> Result<(Outlets, Option<StoryRef>), QueryError> {
+    let query = build_query(index, request)?.full;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let total = searcher.search(&*query, &tantivy::collector::Count)?;
+    let r = aggregate(
+        &searcher,
+        &*query,
+        serde_json::json!({ "outlets": { "terms": { "field": "source", "size": MAX_OUTLETS } } }),
+    )?;
+    let mut outlets: Vec<(String, usize)> = r["outlets"]["buckets"]
+        .as_array()
+        .map(|buckets| {
+            buckets
+                .iter()
+                .filter_map(|b| {
+                    Some((
+                        b["key"].as_str()?.to_string(),
+                        b["doc_count"].as_u64()? as usize,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    outlets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let oldest = search(
+        index,
+        &QueryRequest {
+            sort: Sort::Newest,
+            offset: total.saturating_sub(FIRST_CANDIDATES),
+            limit: FIRST_CANDIDATES,
+            ..request.clone()
+        },
+    )?;
+    let first = oldest
+        .hits
+        .iter()
+        .map(|h| &h.article)
+        .min_by_key(|a| (a.published.unwrap_or(a.fetched), a.id.clone()))
+        .map(story_ref);
+    Ok((outlets, first))
 }
 
 /// Today's mean tone about the row's topic against the baseline days'.

@@ -23,14 +23,14 @@
 //! fall wholly outside the profile (a Japan watchlist in a South-East Asia
 //! digest) is not this profile's business and is left out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::compose::{CHART_DAYS, Scope, StoryRef};
 use crate::index::ArticleIndex;
-use crate::query::{MAX_LIMIT, QueryError, QueryRequest, Sort, search};
+use crate::query::{QueryError, QueryRequest, search};
 use crate::spikes::{SpikeParams, Verdict, score};
 use crate::trends::{Dimension, Interval, TrendRequest, trends};
 use crate::watchlist::Watchlist;
@@ -236,33 +236,16 @@ fn check(
         return Ok(None);
     }
 
-    // Why: the day's matches, by outlet and the first to report.
-    let day = search(
+    // Why: the day's matches by outlet, and the first to report.
+    let (outlets, first) = super::compose::outlets_and_first(
         index,
         &QueryRequest {
             since: Some(from),
             until: Some(until),
-            sort: Sort::Newest,
-            limit: MAX_LIMIT,
             ..request.clone()
         },
     )
     .map_err(err)?;
-    let mut outlets: BTreeMap<&str, usize> = BTreeMap::new();
-    for h in &day.hits {
-        *outlets.entry(h.article.source.as_str()).or_default() += 1;
-    }
-    let mut outlets: Vec<(String, usize)> = outlets
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    outlets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let first = day
-        .hits
-        .iter()
-        .map(|h| &h.article)
-        .min_by_key(|a| (a.published.unwrap_or(a.fetched), a.id.clone()))
-        .map(super::compose::story_ref);
     let count = *matches.counts.last().unwrap_or(&0);
     let negative = *matches.negative.last().unwrap_or(&0);
     Ok(Some(WatchAlert {
