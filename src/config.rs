@@ -282,6 +282,9 @@ impl Default for WebConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DigestConfig {
+    /// kabar's web page as the recipients reach it; links in the digest
+    /// (a watchlist's search) point there. Empty: `http://` + `web.addr`.
+    pub web_url: String,
     /// One digest per profile per day.
     pub profiles: Vec<DigestProfile>,
 }
@@ -520,6 +523,13 @@ impl Config {
                     "smtp.timeout_secs must be greater than 0".into(),
                 ));
             }
+        }
+        let web_url = self.digest.web_url.trim();
+        let is_http = web_url.starts_with("http://") || web_url.starts_with("https://");
+        if !web_url.is_empty() && !is_http {
+            return Err(ConfigError::Invalid(format!(
+                "digest.web_url '{web_url}' must be an http:// or https:// address (for example https://kabar.example.org)"
+            )));
         }
         let mut names = std::collections::BTreeSet::new();
         for (i, profile) in self.digest.profiles.iter().enumerate() {

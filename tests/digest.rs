@@ -1,5 +1,7 @@
 //! The digest's content and renderings, over a synthetic month of news with
-//! a known spike, a known sentiment shift and a region gone quiet.
+//! a known spike, a known sentiment shift, a region gone quiet, and
+//! watchlists: one that spikes, one over its threshold, one that stays
+//! quiet, one outside the profile and one that cannot run.
 //!
 //! The text and Markdown renderings are compared with golden files in
 //! `tests/golden/`; set `KABAR_UPDATE_GOLDEN=1` to rewrite them after a
@@ -16,6 +18,7 @@ use kabar::model::{
 };
 use kabar::spikes::SpikeParams;
 use kabar::state::{HealthStatus, SourceHealth};
+use kabar::watchlist::Watchlist;
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Singapore;
 
@@ -232,7 +235,43 @@ fn names() -> BTreeMap<String, String> {
     .collect()
 }
 
-fn digest() -> kabar::digest::compose::Digest {
+fn watch(name: &str, query: &str, threshold: u64) -> Watchlist {
+    Watchlist {
+        name: name.into(),
+        query: query.into(),
+        regions: vec![],
+        countries: vec![],
+        langs: vec![],
+        sources: vec![],
+        topics: vec![],
+        sentiments: vec![],
+        min_risk: None,
+        threshold,
+        window_hours: 24,
+    }
+}
+
+/// Scam ads in any region (spikes: 9 today where 2 a day is usual, threshold
+/// far off); "deepfake" (4 today, too few to spike, but its threshold is
+/// 3); "ordinary" in SEA (fewer than usual: fires neither way); a Japan
+/// watchlist (outside an SEA profile); and a query that does not parse.
+fn watchlists() -> Vec<Watchlist> {
+    let mut scam = watch("Scam ads <all>", "", 50);
+    scam.topics = vec!["scam-ads".into()];
+    let mut ordinary = watch("ordinary", "ordinary", 100);
+    ordinary.regions = vec!["sea".into()];
+    let mut japan = watch("japan", "", 1);
+    japan.countries = vec!["JP".into()];
+    vec![
+        scam,
+        watch("deepfake", "deepfake", 3),
+        ordinary,
+        japan,
+        watch("broken", "title:(unclosed", 1),
+    ]
+}
+
+fn digest_for(scope: Scope) -> kabar::digest::compose::Digest {
     let names = names();
     let now: DateTime<Utc> = "2025-03-21T00:30:00Z".parse().unwrap();
     compose(
@@ -240,17 +279,23 @@ fn digest() -> kabar::digest::compose::Digest {
         &ComposeInput {
             date: date(),
             tz: TZ,
-            scope: Scope {
-                profile: "sg-trust".into(),
-                ..Default::default()
-            },
+            scope,
             health: health(),
             params: SpikeParams::default(),
             now,
             topic_names: &names,
+            watchlists: &watchlists(),
+            web_url: "https://kabar.example.org/",
         },
     )
     .unwrap()
+}
+
+fn digest() -> kabar::digest::compose::Digest {
+    digest_for(Scope {
+        profile: "sg-trust".into(),
+        ..Default::default()
+    })
 }
 
 #[test]
@@ -301,14 +346,101 @@ fn the_spike_the_stories_the_shift_and_the_quiet_region_are_found() {
 }
 
 #[test]
+fn a_watchlist_that_spikes_or_reaches_its_threshold_leads_the_digest() {
+    let d = digest();
+    let fired: Vec<&str> = d.watchlists.iter().map(|w| w.name.as_str()).collect();
+    // Spikes first; the quiet one, the Japan one in an all-regions profile
+    // (one match today, threshold 1: it fires too), in name order after.
+    assert_eq!(fired, ["Scam ads <all>", "deepfake", "japan"], "{d:#?}");
+
+    let scam = &d.watchlists[0];
+    assert!(scam.spiked && !scam.threshold_hit, "{scam:?}");
+    assert_eq!(scam.count, 9);
+    assert!(scam.score >= 3.5 && scam.expected > 0.0, "{scam:?}");
+    assert_eq!(scam.negative_share, Some(1.0));
+    assert_eq!(scam.outlets[0], ("alpha".to_string(), 6));
+    assert_eq!(scam.first.as_ref().unwrap().source, "beta");
+    assert_eq!(scam.series.len(), 30);
+    assert_eq!(*scam.series.last().unwrap(), 9);
+    assert_eq!(
+        scam.search_url,
+        "https://kabar.example.org/search?q=&topic=scam-ads&since=2025-03-20&until=2025-03-20&sort=newest"
+    );
+
+    let deepfake = &d.watchlists[1];
+    assert!(deepfake.threshold_hit && !deepfake.spiked, "{deepfake:?}");
+    assert_eq!((deepfake.count, deepfake.window_count), (4, 4));
+    assert_eq!(deepfake.outlets.len(), 4);
+
+    // The query that does not parse is reported, not dropped.
+    assert_eq!(d.watchlist_problems.len(), 1);
+    assert_eq!(d.watchlist_problems[0].name, "broken");
+    assert!(
+        d.summary
+            .headline
+            .starts_with("3 watchlists fired: Scam ads <all>, deepfake, japan."),
+        "{}",
+        d.summary.headline
+    );
+    assert_eq!(
+        render::subject(&d),
+        "kabar digest · sg-trust · 2025-03-20: 3 watchlists fired (\"Scam ads <all>\", …), 1 emerging risk"
+    );
+
+    // Every rendering puts the watchlists first.
+    let text = render::text(&d, &names());
+    let at = |hay: &str, needle: &str| hay.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    assert!(at(&text, "WATCHLIST ALERTS") < at(&text, "EMERGING RISKS"));
+    let md = render::markdown(&d, &names());
+    assert!(at(&md, "## Watchlist alerts") < at(&md, "## Emerging risks"));
+    assert!(
+        md.contains("Scam ads \\<all\\>"),
+        "Markdown escapes the name"
+    );
+    let (html, charts) = render::html(&d, &names());
+    assert!(at(&html, "Watchlist alerts") < at(&html, "Emerging risks"));
+    assert!(html.contains("Scam ads &lt;all&gt;") && !html.contains("<all>"));
+    assert!(html.contains("href=\"https://kabar.example.org/search?q=&amp;topic=scam-ads"));
+    assert_eq!(charts[0].content_id, "watch0.2025-03-20@kabar");
+    let json: serde_json::Value = serde_json::from_str(&render::json(&d)).unwrap();
+    assert_eq!(json["watchlists"][0]["name"], "Scam ads <all>");
+    assert_eq!(json["watchlists"][0]["verdict"], "spike");
+    assert_eq!(json["watchlists"][1]["verdict"], "too_few");
+}
+
+#[test]
+fn watchlists_are_narrowed_to_the_profile() {
+    // A North-East Asia profile: scam ads never ran there, the Japan
+    // watchlist (its one article today) is in scope, the SEA one is not.
+    let d = digest_for(Scope {
+        profile: "nea".into(),
+        regions: vec!["nea".into()],
+        ..Default::default()
+    });
+    let fired: Vec<&str> = d.watchlists.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(fired, ["japan"]);
+    assert!(d.watchlists[0].search_url.contains("region=nea&country=JP"));
+    // A Singapore-only profile leaves the Japan watchlist out entirely.
+    let d = digest_for(Scope {
+        profile: "sg".into(),
+        countries: vec!["SG".into()],
+        ..Default::default()
+    });
+    assert!(d.watchlists.iter().all(|w| w.name != "japan"));
+}
+
+#[test]
 fn the_html_escapes_crawled_text_and_embeds_one_chart_per_spike() {
     let d = digest();
     let (html, charts) = render::html(&d, &names());
     assert!(!html.contains("<script>"), "a crawled title became markup");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert_eq!(charts.len(), 1);
-    assert!(charts[0].png.starts_with(b"\x89PNG"));
-    assert!(html.contains(&format!("cid:{}", charts[0].content_id)));
+    // One chart per watchlist alert, then one per spike.
+    assert_eq!(charts.len(), d.watchlists.len() + 1);
+    for c in &charts {
+        assert!(c.png.starts_with(b"\x89PNG"));
+        assert!(html.contains(&format!("cid:{}", c.content_id)));
+    }
     assert!(html.contains("<meta charset=\"utf-8\">"));
     let md = render::markdown(&d, &names());
     assert!(

@@ -2,15 +2,17 @@
 //! implicit TLS with a certificate made here, authentication, and the
 //! outbox with the server down and then up.
 //!
-//! The server is `mailin` (an SMTP protocol state machine) driven over
-//! tokio sockets by [`SmtpServer`], with tokio-rustls for TLS; what it
-//! receives is parsed with mail-parser, as a mail client would.
+//! The server is `common::smtp` (mailin over tokio sockets, tokio-rustls for
+//! TLS); what it receives is parsed with mail-parser, as a mail client
+//! would.
+
+mod common;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use chrono::{NaiveDate, Utc};
+use common::smtp::{Mode, Received, SmtpServer, tls};
 use kabar::config::SmtpSecurity;
 use kabar::digest::deliver::{
     Deliver, DigestEmail, InlineImage, Mailer, PASSWORD_ENV, SmtpSettings,
@@ -18,187 +20,6 @@ use kabar::digest::deliver::{
 use kabar::digest::outbox::{Enqueued, Outbox};
 use kabar::digest::{chart, html};
 use mail_parser::{MessageParser, MimeHeaders};
-use mailin::{Action, AuthMechanism, Handler, Response, SessionBuilder, response};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
-
-/// One message as the server received it.
-#[derive(Debug, Clone)]
-struct Received {
-    from: String,
-    to: Vec<String>,
-    data: Vec<u8>,
-}
-
-#[derive(Clone)]
-enum Mode {
-    Plain,
-    StartTls(TlsAcceptor),
-    Implicit(TlsAcceptor),
-}
-
-#[derive(Clone)]
-struct Collector {
-    inbox: Arc<Mutex<Vec<Received>>>,
-    current: Option<Received>,
-    password: Option<&'static str>,
-}
-
-impl Handler for Collector {
-    fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
-        self.current = Some(Received {
-            from: from.to_string(),
-            to: to.to_vec(),
-            data: Vec::new(),
-        });
-        response::OK
-    }
-    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        if let Some(c) = &mut self.current {
-            c.data.extend_from_slice(buf);
-        }
-        Ok(())
-    }
-    fn data_end(&mut self) -> Response {
-        if let Some(c) = self.current.take() {
-            self.inbox.lock().unwrap().push(c);
-        }
-        response::OK
-    }
-    fn auth_plain(&mut self, _authz: &str, user: &str, password: &str) -> Response {
-        if user == "digest" && Some(password) == self.password {
-            response::AUTH_OK
-        } else {
-            response::INVALID_CREDENTIALS
-        }
-    }
-}
-
-struct SmtpServer {
-    addr: SocketAddr,
-    inbox: Arc<Mutex<Vec<Received>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl SmtpServer {
-    async fn start(mode: Mode, password: Option<&'static str>) -> SmtpServer {
-        Self::start_on("127.0.0.1:0".parse().unwrap(), mode, password).await
-    }
-
-    async fn start_on(addr: SocketAddr, mode: Mode, password: Option<&'static str>) -> SmtpServer {
-        let listener = TcpListener::bind(addr).await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let inbox = Arc::new(Mutex::new(Vec::new()));
-        let collector = Collector {
-            inbox: inbox.clone(),
-            current: None,
-            password,
-        };
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((stream, peer)) = listener.accept().await else {
-                    return;
-                };
-                let (mode, collector) = (mode.clone(), collector.clone());
-                tokio::spawn(async move {
-                    let mut builder = SessionBuilder::new("kabar-test-smtp");
-                    if matches!(mode, Mode::StartTls(_)) {
-                        builder.enable_start_tls();
-                    }
-                    if collector.password.is_some() {
-                        builder.enable_auth(AuthMechanism::Plain);
-                    }
-                    let mut session = builder.build(peer.ip(), collector);
-                    match mode {
-                        Mode::Plain => {
-                            let _ = converse(BufReader::new(stream), &mut session, true).await;
-                        }
-                        Mode::Implicit(acceptor) => {
-                            let Ok(tls) = acceptor.accept(stream).await else {
-                                return;
-                            };
-                            session.tls_active();
-                            let _ = converse(BufReader::new(tls), &mut session, true).await;
-                        }
-                        Mode::StartTls(acceptor) => {
-                            let mut plain = BufReader::new(stream);
-                            if let Ok(true) = converse(&mut plain, &mut session, true).await {
-                                let Ok(tls) = acceptor.accept(plain.into_inner()).await else {
-                                    return;
-                                };
-                                session.tls_active();
-                                let _ = converse(BufReader::new(tls), &mut session, false).await;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-        SmtpServer { addr, inbox, task }
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.inbox.lock().unwrap().clone()
-    }
-}
-
-/// Runs the SMTP dialogue; true when the client asked for STARTTLS.
-async fn converse<S: AsyncBufRead + AsyncWrite + Unpin>(
-    mut stream: S,
-    session: &mut mailin::Session<Collector>,
-    greet: bool,
-) -> std::io::Result<bool> {
-    if greet {
-        stream.write_all(&session.greeting().buffer()?).await?;
-    }
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if stream.read_until(b'\n', &mut line).await? == 0 {
-            return Ok(false);
-        }
-        let response = session.process(&line);
-        match response.action {
-            Action::Reply => stream.write_all(&response.buffer()?).await?,
-            Action::Close => {
-                stream.write_all(&response.buffer()?).await?;
-                return Ok(false);
-            }
-            Action::UpgradeTls => {
-                stream.write_all(&response.buffer()?).await?;
-                stream.flush().await?;
-                return Ok(true);
-            }
-            Action::NoReply => {}
-        }
-        stream.flush().await?;
-    }
-}
-
-/// A self-signed certificate for `localhost`: (acceptor, PEM for the client).
-fn tls() -> (TlsAcceptor, String) {
-    let rcgen::CertifiedKey { cert, signing_key } =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            PrivateKeyDer::Pkcs8(signing_key.serialize_der().into()),
-        )
-        .unwrap();
-    (TlsAcceptor::from(Arc::new(config)), cert.pem())
-}
 
 fn settings(addr: SocketAddr, security: SmtpSecurity) -> SmtpSettings {
     let url = match security {

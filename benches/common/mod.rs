@@ -1,4 +1,9 @@
-//! What the benchmarks share: reading this process's memory from /proc.
+//! What the benchmarks share: reading this process's memory from /proc,
+//! and generated news ([`corpus`]).
+
+#![allow(dead_code)] // each bench uses a different subset
+
+pub mod corpus;
 
 /// A memory field of `/proc/self/status` (`VmHWM:` peak, `VmRSS:` now) in
 /// KiB; `None` where there is no /proc (not Linux).
@@ -16,4 +21,11 @@ pub fn status_kib(field: &str) -> Option<u64> {
 /// Peak resident set size of this process, in KiB.
 pub fn peak_rss_kib() -> Option<u64> {
     status_kib("VmHWM:")
+}
+
+/// Resets the peak resident set size (`VmHWM`) to the current one, so a
+/// benchmark can measure the peak of one phase; false where the kernel
+/// does not allow it.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }

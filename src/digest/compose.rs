@@ -20,6 +20,9 @@
 //!    region's volume against its usual, so that silence is never read as
 //!    calm.
 //! 5. **Summary**: the counts and a headline sentence built from the above.
+//!
+//! Before all of these, the profile's watchlists that fired on the day
+//! ([`super::watch`]): an analyst's own saved search comes first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -27,11 +30,14 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
 use crate::index::ArticleIndex;
-use crate::model::{IndexedArticle, SentimentLabel, SentimentScore};
-use crate::query::{QueryError, QueryRequest, Sort, search};
+use crate::model::{IndexedArticle, SentimentScore};
+use crate::query::{QueryError, QueryRequest, Sort, aggregate, build_query, search};
 use crate::spikes::{SpikeParams, Verdict, score};
 use crate::state::{HealthStatus, SourceHealth};
 use crate::trends::{Dimension, Interval, TrendRequest, TrendRow, trends};
+use crate::watchlist::Watchlist;
+
+use super::watch::{WatchAlert, WatchInput, WatchProblem};
 
 /// Days of history in a spike's chart.
 pub const CHART_DAYS: usize = 30;
@@ -70,6 +76,10 @@ pub struct Digest {
     pub generated: DateTime<Utc>,
     pub scope: Scope,
     pub summary: Summary,
+    /// Watchlists that reached their threshold or spiked, spikes first.
+    pub watchlists: Vec<WatchAlert>,
+    /// Watchlists that could not be checked, and why.
+    pub watchlist_problems: Vec<WatchProblem>,
     pub spikes: Vec<Spike>,
     pub regions: Vec<RegionStories>,
     pub shifts: Vec<Shift>,
@@ -189,6 +199,10 @@ pub struct ComposeInput<'a> {
     pub now: DateTime<Utc>,
     /// Topic id → display name.
     pub topic_names: &'a BTreeMap<String, String>,
+    /// The saved searches to check ([`super::watch`]).
+    pub watchlists: &'a [Watchlist],
+    /// Base of links to kabar's web page (`digest.web_url`).
+    pub web_url: &'a str,
 }
 
 /// The local day `date` in `tz` as UTC instants.
@@ -206,6 +220,18 @@ pub fn day_bounds(date: NaiveDate, tz: &chrono_tz::Tz) -> (DateTime<Utc>, DateTi
 pub fn compose(index: &ArticleIndex, input: &ComposeInput) -> Result<Digest, QueryError> {
     let (from, until) = day_bounds(input.date, &input.tz);
     let scope = &input.scope;
+    let (watchlists, watchlist_problems) = super::watch::watchlists(
+        index,
+        input.watchlists,
+        &WatchInput {
+            scope,
+            date: input.date,
+            tz: input.tz,
+            window: (from, until),
+            params: &input.params,
+            web_url: input.web_url,
+        },
+    );
     let base_filter = QueryRequest {
         countries: scope.countries.clone(),
         langs: scope.languages.clone(),
@@ -306,7 +332,7 @@ pub fn compose(index: &ArticleIndex, input: &ComposeInput) -> Result<Digest, Que
         topics,
         headline: String::new(),
     };
-    summary.headline = headline(&summary, &spikes, &health, input.topic_names);
+    summary.headline = headline(&summary, &watchlists, &spikes, &health, input.topic_names);
     Ok(Digest {
         profile: scope.profile.clone(),
         date: input.date,
@@ -316,6 +342,8 @@ pub fn compose(index: &ArticleIndex, input: &ComposeInput) -> Result<Digest, Que
         generated: input.now,
         scope: scope.clone(),
         summary,
+        watchlists,
+        watchlist_problems,
         spikes,
         regions: region_stories,
         shifts,
@@ -353,37 +381,50 @@ struct DayStats {
     outlets: usize,
 }
 
+/// The day's counts over everything in scope, from the index's own
+/// aggregations (no documents read): articles, negative ones, and distinct
+/// stories and outlets by Tantivy's cardinality aggregation (HyperLogLog:
+/// exact for small counts, within about 2% for thousands).
 fn day_totals(
     index: &ArticleIndex,
     filter: &QueryRequest,
     regions: &[String],
-    window: (DateTime<Utc>, DateTime<Utc>),
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<DayStats, QueryError> {
-    let (total, articles) = day_articles(
+    let query = build_query(
         index,
-        filter,
-        regions,
-        window,
-        Sort::Newest,
-        crate::query::MAX_LIMIT,
+        &QueryRequest {
+            regions: regions.to_vec(),
+            since: Some(from),
+            until: Some(until),
+            ..filter.clone()
+        },
+    )?
+    .full;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let articles = searcher.search(&*query, &tantivy::collector::Count)? as u64;
+    let r = aggregate(
+        &searcher,
+        &*query,
+        serde_json::json!({
+            "stories": { "cardinality": { "field": "story" } },
+            "outlets": { "cardinality": { "field": "source" } },
+            "labels": { "terms": { "field": "sentiment", "size": 10 } },
+        }),
     )?;
-    let stories: BTreeSet<&str> = articles.iter().map(story_of).collect();
-    let outlets: BTreeSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
-    let negative = articles
-        .iter()
-        .filter(|a| a.sentiment.label == SentimentLabel::Negative)
-        .count() as u64;
-    // Past the cap, counts are scaled from the sample read.
-    let scale = if articles.is_empty() {
-        1.0
-    } else {
-        total as f64 / articles.len() as f64
-    };
+    let distinct = |key: &str| r[key]["value"].as_f64().unwrap_or(0.0).round() as usize;
+    let negative = r["labels"]["buckets"]
+        .as_array()
+        .and_then(|b| b.iter().find(|x| x["key"].as_str() == Some("negative")))
+        .and_then(|x| x["doc_count"].as_u64())
+        .unwrap_or(0);
     Ok(DayStats {
-        articles: total as u64,
-        negative: (negative as f64 * scale).round() as u64,
-        stories: (stories.len() as f64 * scale).round() as usize,
-        outlets: outlets.len(),
+        articles,
+        negative,
+        // An estimate never claims more stories than articles.
+        stories: distinct("stories").min(articles as usize),
+        outlets: distinct("outlets").min(articles as usize),
     })
 }
 
@@ -404,35 +445,34 @@ fn explain_spike(
         topics: vec![row.key.clone()],
         ..filter.clone()
     };
+    let (outlets, first) = outlets_and_first(
+        index,
+        &QueryRequest {
+            regions: vec![region.to_string()],
+            since: Some(window.0),
+            until: Some(window.1),
+            ..topic_filter.clone()
+        },
+    )?;
+    // Terms from the newest articles: a sample is enough to name the top few.
     let (_, articles) = day_articles(
         index,
         &topic_filter,
         &[region.to_string()],
         window,
         Sort::Newest,
-        crate::query::MAX_LIMIT,
+        TERMS_SAMPLE,
     )?;
-    let mut outlets: BTreeMap<&str, usize> = BTreeMap::new();
     let mut terms: BTreeMap<&str, usize> = BTreeMap::new();
     for a in &articles {
-        *outlets.entry(a.source.as_str()).or_default() += 1;
         for t in a.topics.iter().filter(|t| t.id == row.key) {
             for term in &t.terms {
                 *terms.entry(term.as_str()).or_default() += 1;
             }
         }
     }
-    let mut outlets: Vec<(String, usize)> = outlets
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    outlets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let mut terms: Vec<(&str, usize)> = terms.into_iter().collect();
     terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    let first = articles
-        .iter()
-        .min_by_key(|a| (a.published.unwrap_or(a.fetched), a.id.clone()))
-        .map(story_ref);
     let today = *row.counts.last().unwrap_or(&0);
     let negative = *row.negative.last().unwrap_or(&0);
     Ok(Spike {
@@ -453,7 +493,7 @@ fn explain_spike(
     })
 }
 
-fn story_ref(a: &IndexedArticle) -> StoryRef {
+pub(crate) fn story_ref(a: &IndexedArticle) -> StoryRef {
     StoryRef {
         id: a.id.clone(),
         title: a.title.clone(),
@@ -461,6 +501,66 @@ fn story_ref(a: &IndexedArticle) -> StoryRef {
         source: a.source.clone(),
         time: a.published.unwrap_or(a.fetched),
     }
+}
+
+/// Outlets with their article counts, busiest first.
+pub type Outlets = Vec<(String, usize)>;
+
+/// Outlets listed for a spike or a watchlist at most.
+pub const MAX_OUTLETS: usize = 100;
+/// Newest articles of a spike read for its top terms.
+const TERMS_SAMPLE: usize = 200;
+/// Oldest articles read to find the first to report.
+const FIRST_CANDIDATES: usize = 10;
+
+/// The outlets of the articles `request` matches, busiest first, and the
+/// earliest of those articles. Outlets come from a terms aggregation (exact
+/// however many articles there are); the earliest from the last few in
+/// newest-first order, so only those few documents are read.
+pub(crate) fn outlets_and_first(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+) -> Result<(Outlets, Option<StoryRef>), QueryError> {
+    let query = build_query(index, request)?.full;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let total = searcher.search(&*query, &tantivy::collector::Count)?;
+    let r = aggregate(
+        &searcher,
+        &*query,
+        serde_json::json!({ "outlets": { "terms": { "field": "source", "size": MAX_OUTLETS } } }),
+    )?;
+    let mut outlets: Vec<(String, usize)> = r["outlets"]["buckets"]
+        .as_array()
+        .map(|buckets| {
+            buckets
+                .iter()
+                .filter_map(|b| {
+                    Some((
+                        b["key"].as_str()?.to_string(),
+                        b["doc_count"].as_u64()? as usize,
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    outlets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let oldest = search(
+        index,
+        &QueryRequest {
+            sort: Sort::Newest,
+            offset: total.saturating_sub(FIRST_CANDIDATES),
+            limit: FIRST_CANDIDATES,
+            ..request.clone()
+        },
+    )?;
+    let first = oldest
+        .hits
+        .iter()
+        .map(|h| &h.article)
+        .min_by_key(|a| (a.published.unwrap_or(a.fetched), a.id.clone()))
+        .map(story_ref);
+    Ok((outlets, first))
 }
 
 /// Today's mean tone about the row's topic against the baseline days'.
@@ -638,13 +738,26 @@ fn health(
 /// "412 articles (301 stories) from 57 outlets. 2 emerging risks: ..."
 fn headline(
     summary: &Summary,
+    watchlists: &[WatchAlert],
     spikes: &[Spike],
     health: &Health,
     names: &BTreeMap<String, String>,
 ) -> String {
     let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     use super::render::count;
-    let mut out = format!(
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if !watchlists.is_empty() {
+        let fired: Vec<&str> = watchlists.iter().map(|w| w.name.as_str()).collect();
+        let _ = write!(
+            out,
+            "{} fired: {}. ",
+            count(watchlists.len() as u64, "watchlist"),
+            fired.join(", ")
+        );
+    }
+    let _ = write!(
+        out,
         "{} ({}) from {}",
         count(summary.articles, "article"),
         count(summary.stories as u64, "story").replace("storys", "stories"),

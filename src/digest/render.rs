@@ -1,8 +1,9 @@
 //! The digest as people and programs read it: plain text, Markdown, HTML
 //! email (inline CSS, charts as PNG images referenced by `cid:`), and JSON.
 //!
-//! Every renderer shows the same parts in the same order: the headline,
-//! emerging risks, top stories per region, sentiment shifts, coverage
+//! Every renderer shows the same parts in the same order: the watchlists
+//! that fired (only when one did, or one could not be checked), the
+//! headline, emerging risks, top stories per region, sentiment shifts, coverage
 //! health. Crawled text (titles, extracts, outlet names, URLs, terms) is
 //! escaped for the format it lands in: HTML entities in the email, Markdown
 //! punctuation in Markdown, nothing in plain text. Times are local to the
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use super::chart::{ChartSpec, bar_chart};
 use super::compose::{Digest, Spike, StoryItem};
 use super::html::escape;
+use super::watch::WatchAlert;
 
 /// A chart embedded in the HTML email.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,14 +63,77 @@ fn sentiment_word(s: &crate::model::SentimentScore) -> String {
     }
 }
 
-/// The subject line: profile, date and the number of emerging risks.
+/// Longest watchlist name in a subject, in characters.
+const SUBJECT_NAME_CHARS: usize = 40;
+
+/// The subject line: profile, date, the watchlists that fired and the
+/// number of emerging risks.
 pub fn subject(d: &Digest) -> String {
     let risks = match d.spikes.len() {
         0 => "no emerging risk".to_string(),
         1 => "1 emerging risk".to_string(),
         n => format!("{n} emerging risks"),
     };
-    format!("kabar digest · {} · {}: {risks}", d.profile, d.date)
+    // The first watchlist by name, so the inbox already says what fired.
+    let short = |name: &str| match name.char_indices().nth(SUBJECT_NAME_CHARS) {
+        Some((i, _)) => format!("{}…", &name[..i]),
+        None => name.to_string(),
+    };
+    let watch = match d.watchlists.as_slice() {
+        [] => String::new(),
+        [w] => format!("watchlist \"{}\" fired, ", short(&w.name)),
+        [w, ..] => format!(
+            "{} watchlists fired (\"{}\", …), ",
+            d.watchlists.len(),
+            short(&w.name)
+        ),
+    };
+    format!("kabar digest · {} · {}: {watch}{risks}", d.profile, d.date)
+}
+
+/// "judi online: 12 matches (usually 2.0; score 6.1), 75% negative"
+fn watch_line(w: &WatchAlert) -> String {
+    use crate::spikes::Verdict;
+    // Without a baseline to compare with, say so rather than "usually none".
+    let against = match w.verdict {
+        Verdict::Outage => "too little coverage today to compare".to_string(),
+        Verdict::NotEnoughHistory => "too little history to compare".to_string(),
+        _ if w.expected > 0.0 => format!("usually {:.1}; score {:.1}", w.expected, w.score),
+        _ => format!("usually none; score {:.1}", w.score),
+    };
+    format!(
+        "{}: {} today ({against}), {} negative",
+        w.name,
+        count(w.count, "match").replace("matchs", "matches"),
+        percent(w.negative_share)
+    )
+}
+
+/// Why the watchlist fired: its spike, its threshold, or both.
+fn watch_why(w: &WatchAlert) -> String {
+    let mut why = Vec::new();
+    if w.spiked {
+        why.push(format!(
+            "spiked against its baseline (score {:.1})",
+            w.score
+        ));
+    }
+    if w.threshold_hit {
+        why.push(format!(
+            "{} in the last {}h reached the threshold of {}",
+            w.window_count, w.window_hours, w.threshold
+        ));
+    }
+    why.join("; ")
+}
+
+fn watch_outlets(w: &WatchAlert) -> String {
+    w.outlets
+        .iter()
+        .take(6)
+        .map(|(o, n)| format!("{o} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn spike_line(s: &Spike, names: &TopicNames) -> String {
@@ -124,6 +189,32 @@ pub fn text(d: &Digest, names: &TopicNames) -> String {
         "kabar digest: {} · {} ({})",
         d.profile, d.date, d.timezone
     );
+    if !d.watchlists.is_empty() || !d.watchlist_problems.is_empty() {
+        let _ = writeln!(o, "\nWATCHLIST ALERTS");
+    }
+    for w in &d.watchlists {
+        let _ = writeln!(o, "- {}", watch_line(w));
+        let _ = writeln!(o, "  why: {}", watch_why(w));
+        if !w.outlets.is_empty() {
+            let _ = writeln!(o, "  outlets: {}", watch_outlets(w));
+        }
+        if let Some(f) = &w.first {
+            let _ = writeln!(
+                o,
+                "  first: {} at {}: {}",
+                f.source,
+                local(d, f.time),
+                f.title
+            );
+            let _ = writeln!(o, "         {}", f.url);
+        }
+        let series: Vec<f64> = w.series.iter().map(|&c| c as f64).collect();
+        let _ = writeln!(o, "  30 days: {}", super::chart::sparkline(&series));
+        let _ = writeln!(o, "  search: {}", w.search_url);
+    }
+    for p in &d.watchlist_problems {
+        let _ = writeln!(o, "- {}: NOT CHECKED: {}", p.name, p.error);
+    }
     let _ = writeln!(o, "\n{}", d.summary.headline);
 
     let _ = writeln!(o, "\nEMERGING RISKS");
@@ -282,6 +373,35 @@ fn md_url(url: &str) -> Option<String> {
 pub fn markdown(d: &Digest, names: &TopicNames) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# kabar digest: {} · {}\n", md(&d.profile), d.date);
+    if !d.watchlists.is_empty() || !d.watchlist_problems.is_empty() {
+        let _ = writeln!(o, "## Watchlist alerts\n");
+        for w in &d.watchlists {
+            let name = md(&watch_line(w));
+            let name = match md_url(&w.search_url) {
+                Some(u) => format!("[{name}](<{u}>)"),
+                None => name,
+            };
+            let _ = writeln!(o, "- **{name}**");
+            let _ = writeln!(o, "  - why: {}", md(&watch_why(w)));
+            if !w.outlets.is_empty() {
+                let _ = writeln!(o, "  - outlets: {}", md(&watch_outlets(w)));
+            }
+            if let Some(f) = &w.first {
+                let link = md_url(&f.url).map_or(String::new(), |u| format!(" <{u}>"));
+                let _ = writeln!(
+                    o,
+                    "  - first: {} at {}: {}{link}",
+                    md(&f.source),
+                    local(d, f.time),
+                    md(&f.title)
+                );
+            }
+        }
+        for p in &d.watchlist_problems {
+            let _ = writeln!(o, "- **{}**: not checked: {}", md(&p.name), md(&p.error));
+        }
+        let _ = writeln!(o);
+    }
     let _ = writeln!(o, "{}\n", md(&d.summary.headline));
     let _ = writeln!(o, "## Emerging risks\n");
     if d.spikes.is_empty() {
@@ -406,6 +526,77 @@ fn href(url: &str) -> Option<String> {
     (url.starts_with("http://") || url.starts_with("https://")).then(|| escape(url).into_owned())
 }
 
+/// The watchlists card at the top of the HTML digest, one chart each.
+fn html_watchlists(o: &mut String, charts: &mut Vec<Chart>, d: &Digest) {
+    if d.watchlists.is_empty() && d.watchlist_problems.is_empty() {
+        return;
+    }
+    let _ = write!(
+        o,
+        "<div style=\"{CARD};border-color:#b91c1c\"><h2 style=\"{H2}\">Watchlist alerts</h2>"
+    );
+    for (i, w) in d.watchlists.iter().enumerate() {
+        let values: Vec<f64> = w.series.iter().map(|&c| c as f64).collect();
+        let mut spec = ChartSpec::new(&values);
+        if w.expected > 0.0 {
+            spec.band = Some((0.0, w.expected));
+        }
+        let content_id = format!("watch{i}.{}@kabar", d.date);
+        charts.push(Chart {
+            content_id: content_id.clone(),
+            png: bar_chart(&spec),
+        });
+        let line_text = watch_line(w);
+        let line = escape(&line_text);
+        let line = match href(&w.search_url) {
+            Some(u) => format!("<a href=\"{u}\" style=\"color:#0f172a\">{line}</a>"),
+            None => line.into_owned(),
+        };
+        let _ = write!(
+            o,
+            "<div style=\"margin:0 0 14px 0\"><p style=\"margin:0\"><strong>{line}</strong></p><p style=\"{META};margin:0\">Why: {}</p>",
+            escape(&watch_why(w))
+        );
+        let _ = write!(
+            o,
+            "<img src=\"cid:{}\" width=\"{}\" height=\"{}\" alt=\"{} matches a day over {} days, the last day highlighted\" style=\"display:block;margin:4px 0\">",
+            escape(&content_id),
+            spec.width,
+            spec.height,
+            escape(&w.name),
+            w.series.len()
+        );
+        let _ = write!(
+            o,
+            "<p style=\"{META};margin:0\">Outlets: {}",
+            escape(&watch_outlets(w))
+        );
+        if let Some(f) = &w.first {
+            let title = escape(&f.title);
+            let title = match href(&f.url) {
+                Some(u) => format!("<a href=\"{u}\" style=\"color:#1d4ed8\">{title}</a>"),
+                None => title.into_owned(),
+            };
+            let _ = write!(
+                o,
+                "<br>First: {} at {}: {title}",
+                escape(&f.source),
+                local(d, f.time)
+            );
+        }
+        let _ = write!(o, "</p></div>");
+    }
+    for p in &d.watchlist_problems {
+        let _ = write!(
+            o,
+            "<p style=\"margin:0 0 6px 0;color:#b91c1c\"><strong>{}</strong>: not checked: {}</p>",
+            escape(&p.name),
+            escape(&p.error)
+        );
+    }
+    let _ = write!(o, "</div>");
+}
+
 /// The HTML email body and the charts it references.
 pub fn html(d: &Digest, names: &TopicNames) -> (String, Vec<Chart>) {
     let mut charts = Vec::new();
@@ -417,10 +608,15 @@ pub fn html(d: &Digest, names: &TopicNames) -> (String, Vec<Chart>) {
     );
     let _ = write!(
         o,
-        "<div style=\"max-width:680px;margin:0 auto\"><p style=\"{META}\">kabar digest · {} · {} ({})</p><div style=\"{CARD}\"><p style=\"margin:0;font-size:15px\">{}</p></div>",
+        "<div style=\"max-width:680px;margin:0 auto\"><p style=\"{META}\">kabar digest · {} · {} ({})</p>",
         escape(&d.profile),
         d.date,
         escape(&d.timezone),
+    );
+    html_watchlists(&mut o, &mut charts, d);
+    let _ = write!(
+        o,
+        "<div style=\"{CARD}\"><p style=\"margin:0;font-size:15px\">{}</p></div>",
         escape(&d.summary.headline)
     );
 

@@ -11,12 +11,14 @@ use super::compose::{ComposeInput, Digest, Scope, compose};
 use super::deliver::{DeliveryError, DeliveryOverrides, DigestEmail, InlineImage, Mailer};
 use super::outbox::{Enqueued, FlushReport, Outbox, OutboxError};
 use super::render;
+use super::watch::WatchProblem;
 use crate::config::{Config, DigestProfile};
 use crate::index::{ArticleIndex, IndexError};
 use crate::query::QueryError;
 use crate::sources::{Catalog, CatalogLoadError};
 use crate::spikes::SpikeParams;
 use crate::state::{CrawlState, StateError};
+use crate::watchlist::WatchlistStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
@@ -100,9 +102,11 @@ pub fn build(
 ) -> Result<(Digest, BTreeMap<String, String>), DigestError> {
     let tz = timezone(profile)?;
     let index = ArticleIndex::open(&config.tantivy_dir())?;
-    let analyzer = crate::analyze::Analyzer::load(&config.topics_dir)
-        .map_err(|e| DigestError::Packs(e.to_string()))?;
-    let names = analyzer.topics().names();
+    // Only the topic names are needed: the concept packs, not the
+    // sentiment model.
+    let names = crate::analyze::article::load_topics(&config.topics_dir)
+        .map_err(|e| DigestError::Packs(e.to_string()))?
+        .names();
     // Coverage health needs the catalog; a digest still goes out without it.
     let health = match Catalog::load(&config.sources_dir) {
         Ok(catalog) => {
@@ -138,7 +142,18 @@ pub fn build(
             Vec::new()
         }
     };
-    let digest = compose(
+    // Watchlists: a broken file is reported in the digest, not fatal to it.
+    let (watchlists, file_problem) = match WatchlistStore::new(&config.watchlists_path()).list() {
+        Ok(list) => (list, None),
+        Err(e) => (
+            Vec::new(),
+            Some(WatchProblem {
+                name: config.watchlists_path().display().to_string(),
+                error: e.to_string(),
+            }),
+        ),
+    };
+    let mut digest = compose(
         &index,
         &ComposeInput {
             date,
@@ -154,9 +169,23 @@ pub fn build(
             params: SpikeParams::default(),
             now,
             topic_names: &names,
+            watchlists: &watchlists,
+            web_url: &web_url(config),
         },
     )?;
+    digest.watchlist_problems.extend(file_problem);
     Ok((digest, names))
+}
+
+/// Where links in the digest point: `digest.web_url`, else the address
+/// `kabar serve` listens on.
+pub fn web_url(config: &Config) -> String {
+    let configured = config.digest.web_url.trim();
+    if configured.is_empty() {
+        format!("http://{}", config.web.addr)
+    } else {
+        configured.trim_end_matches('/').to_string()
+    }
 }
 
 /// The email of a digest: subject, text, HTML with its charts.
@@ -220,7 +249,9 @@ pub fn send(
         .enable_all()
         .build()
         .map_err(|e| DigestError::Delivery(DeliveryError::Transport(e.to_string())))?;
-    let flush = runtime.block_on(outbox.flush(&mailer, now))?;
+    // A send is a run of its own: everything pending goes now, backoff or
+    // not, so a digest the server refused earlier waits no longer than this.
+    let flush = runtime.block_on(outbox.flush_all(&mailer, now))?;
     Ok(SendReport {
         enqueued,
         flush: Some(flush),

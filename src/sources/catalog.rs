@@ -206,9 +206,18 @@ struct IdSite {
     line: usize,
 }
 
-fn line_of(text: &str, span: Range<usize>) -> usize {
-    let end = span.start.min(text.len());
-    text[..end].bytes().filter(|&b| b == b'\n').count() + 1
+/// Byte offset of each line's start. Lines are asked for several times per
+/// source; counting newlines from the top each time was quadratic in the
+/// size of a catalog file.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The 1-based line holding `span.start`.
+fn line_of(starts: &[usize], span: Range<usize>) -> usize {
+    starts.partition_point(|&s| s <= span.start)
 }
 
 fn parse_file(
@@ -218,6 +227,7 @@ fn parse_file(
     ids: &mut Vec<IdSite>,
     errors: &mut Vec<CatalogError>,
 ) {
+    let starts = line_starts(text);
     let err = |line: usize, message: String| CatalogError {
         file: file.to_path_buf(),
         line,
@@ -226,7 +236,7 @@ fn parse_file(
     let raw: RawFile = match toml::from_str(text) {
         Ok(raw) => raw,
         Err(e) => {
-            let line = e.span().map(|s| line_of(text, s)).unwrap_or(0);
+            let line = e.span().map(|s| line_of(&starts, s)).unwrap_or(0);
             // toml's message repeats the source excerpt; the first line is the gist.
             let message = e
                 .message()
@@ -258,12 +268,12 @@ fn parse_file(
         .and_then(|s| s.parse::<crate::model::Region>().ok());
 
     for spanned in raw.source {
-        let entry_line = line_of(text, spanned.span());
+        let entry_line = line_of(&starts, spanned.span());
         let raw = spanned.into_inner();
         let before = errors.len();
 
         let id = raw.id.get_ref().trim().to_string();
-        let id_line = line_of(text, raw.id.span());
+        let id_line = line_of(&starts, raw.id.span());
         if !valid_id(&id) {
             errors.push(err(
                 id_line,
@@ -279,14 +289,14 @@ fn parse_file(
         });
         let name = raw.name.get_ref().trim().to_string();
         if name.is_empty() {
-            errors.push(err(line_of(text, raw.name.span()), "empty name".into()));
+            errors.push(err(line_of(&starts, raw.name.span()), "empty name".into()));
         }
 
         let homepage = match parse_http_url(raw.homepage.get_ref()) {
             Ok(u) => Some(u),
             Err(m) => {
                 errors.push(err(
-                    line_of(text, raw.homepage.span()),
+                    line_of(&starts, raw.homepage.span()),
                     format!("homepage: {m}"),
                 ));
                 None
@@ -294,7 +304,7 @@ fn parse_file(
         };
 
         let country = raw.country.get_ref().trim().to_string();
-        let country_line = line_of(text, raw.country.span());
+        let country_line = line_of(&starts, raw.country.span());
         if !countries::is_known(&country) {
             errors.push(err(
                 country_line,
@@ -323,7 +333,7 @@ fn parse_file(
         let mut languages = Vec::new();
         if raw.languages.get_ref().is_empty() {
             errors.push(err(
-                line_of(text, raw.languages.span()),
+                line_of(&starts, raw.languages.span()),
                 "languages must not be empty".into(),
             ));
         }
@@ -333,7 +343,7 @@ fn parse_file(
                 languages.push(code.to_string());
             } else {
                 errors.push(err(
-                    line_of(text, lang.span()),
+                    line_of(&starts, lang.span()),
                     format!("unknown language '{code}': use ISO 639-1 (en, th, ...) or zh-Hans / zh-Hant"),
                 ));
             }
@@ -356,7 +366,10 @@ fn parse_file(
         for sitemap in &raw.sitemaps {
             match parse_http_url(sitemap.get_ref()) {
                 Ok(u) => sitemaps.push(u),
-                Err(m) => errors.push(err(line_of(text, sitemap.span()), format!("sitemap: {m}"))),
+                Err(m) => errors.push(err(
+                    line_of(&starts, sitemap.span()),
+                    format!("sitemap: {m}"),
+                )),
             }
         }
         let mut sections = Vec::new();
@@ -365,7 +378,7 @@ fn parse_file(
             let url = parse_http_url(section.url.get_ref());
             if let Err(m) = &url {
                 errors.push(err(
-                    line_of(text, section.url.span()),
+                    line_of(&starts, section.url.span()),
                     format!("section url: {m}"),
                 ));
             }
@@ -379,7 +392,7 @@ fn parse_file(
                     .trim()
                     .to_string();
                 errors.push(err(
-                    line_of(text, section.pattern.span()),
+                    line_of(&starts, section.pattern.span()),
                     format!(
                         "section pattern '{pattern}' is not a valid regular expression: {first}"
                     ),
@@ -392,7 +405,7 @@ fn parse_file(
             }
         }
         for feed in &raw.feeds {
-            let line = line_of(text, feed.span());
+            let line = line_of(&starts, feed.span());
             match parse_http_url(feed.get_ref()) {
                 Ok(u) => {
                     if feeds.contains(&u) {
@@ -415,7 +428,7 @@ fn parse_file(
                 tags.push(t.to_string());
             } else {
                 errors.push(err(
-                    line_of(text, tag.span()),
+                    line_of(&starts, tag.span()),
                     format!("invalid tag '{t}': use lowercase ASCII letters, digits and '-'"),
                 ));
             }
@@ -428,7 +441,7 @@ fn parse_file(
             }
             Some(w) => {
                 errors.push(err(
-                    line_of(text, w.span()),
+                    line_of(&starts, w.span()),
                     format!(
                         "weight {} is out of range: use {MIN_SOURCE_WEIGHT} to {MAX_SOURCE_WEIGHT} (1.0 is an ordinary outlet)",
                         w.get_ref()

@@ -228,6 +228,7 @@ fn parse(
         let mut ctx = Ctx {
             file,
             text,
+            line_starts: line_starts(text),
             errors: &mut errors,
         };
         if file.file_name().is_some_and(|n| n == ENTITIES_FILE) {
@@ -295,7 +296,17 @@ fn cross_check(
 struct Ctx<'a> {
     file: &'a Path,
     text: &'a str,
+    /// Byte offset of each line's start: positions are asked for every id
+    /// and entity reference, and counting newlines from the top each time
+    /// made loading `entities.toml` quadratic.
+    line_starts: Vec<usize>,
     errors: &'a mut Vec<PackError>,
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -303,13 +314,13 @@ type Value<'i> = Spanned<DeValue<'i>>;
 impl Ctx<'_> {
     fn error_at(&self, span: Range<usize>, message: impl Into<String>) -> PackError {
         let offset = span.start.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        // The last line start at or before the offset.
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let line_start = self.line_starts[line - 1];
         PackError {
             file: self.file.to_path_buf(),
             line,
-            col: before[line_start..].chars().count() + 1,
+            col: self.text[line_start..offset].chars().count() + 1,
             message: message.into(),
         }
     }

@@ -10,6 +10,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 pub mod site;
+pub mod smtp;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
