@@ -5,7 +5,7 @@
 //! `eval/lang`) and prints:
 //!
 //! - detection accuracy per language on the texts and on 2-3 word cuts of
-//!   them, and detections per second on one thread;
+//!   them, and detections per second per core (one thread, its CPU time);
 //! - indexing throughput (MB of text per second, one writer thread) with
 //!   kabar's multi-script analyzer against Tantivy's default tokenizer,
 //!   over the same texts (skipped with `--no-index`).
@@ -40,9 +40,11 @@ fn main() {
         eval::render(&eval::accuracy(&samples), &eval::accuracy(&short))
     );
     let per_second = eval::detections_per_second(&samples, 3.0);
-    println!("\ndetection: {per_second:.0} texts per second (one thread)");
+    println!("\ndetection: {per_second:.0} texts per second per core (one thread, its CPU time)");
     let per_second_short = eval::detections_per_second(&short, 1.0);
-    println!("detection: {per_second_short:.0} short texts per second (one thread)");
+    println!(
+        "detection: {per_second_short:.0} short texts per second per core (one thread, its CPU time)"
+    );
     let by_lang = eval::detections_per_second_by_lang(&samples, SECONDS_PER_LANG);
     let by_lang_short = eval::detections_per_second_by_lang(&short, SECONDS_PER_LANG);
     println!("\n{:<8} {:>12} {:>12}", "lang", "texts/s", "short/s");

@@ -1549,7 +1549,7 @@ fn analyze_eval(path: &Path, out: &mut impl Write) -> Result<Exit, CommandError>
     let per_second = eval::detections_per_second(&samples, 1.0);
     writeln!(
         out,
-        "\n{per_second:.0} detections per second (one thread, {} texts)",
+        "\n{per_second:.0} detections per second per core (one thread, its CPU time; {} texts)",
         samples.len()
     )?;
     Ok(Exit::Ok)

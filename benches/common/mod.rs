@@ -29,3 +29,9 @@ pub fn peak_rss_kib() -> Option<u64> {
 pub fn reset_peak_rss() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
+
+/// CPU time this thread has run so far (see
+/// [`kabar::analyze::eval::thread_cpu_time`]).
+pub fn thread_cpu() -> Option<std::time::Duration> {
+    kabar::analyze::eval::thread_cpu_time()
+}

@@ -158,12 +158,25 @@ pub fn accuracy(samples: &[Labelled]) -> Accuracy {
     acc
 }
 
-/// Detections per second over `samples`, repeated until `min_seconds` pass.
+/// CPU time the calling thread has run so far (Linux's
+/// `/proc/thread-self/schedstat`, nanoseconds on a CPU); `None` elsewhere.
+/// Rates per core divide by this, so they hold on a machine other work
+/// shares, where wall time also counts the other processes' turns.
+pub fn thread_cpu_time() -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(std::time::Duration::from_nanos(ns))
+}
+
+/// Detections per second of this thread's CPU time (wall time where that
+/// is unknown) over `samples`, repeated until `min_seconds` of wall time
+/// pass.
 pub fn detections_per_second(samples: &[Labelled], min_seconds: f64) -> f64 {
     if samples.is_empty() {
         return 0.0;
     }
     let start = Instant::now();
+    let cpu_start = thread_cpu_time();
     let mut n = 0usize;
     loop {
         for s in samples {
@@ -172,7 +185,11 @@ pub fn detections_per_second(samples: &[Labelled], min_seconds: f64) -> f64 {
         n += samples.len();
         let elapsed = start.elapsed().as_secs_f64();
         if elapsed >= min_seconds {
-            return n as f64 / elapsed;
+            let seconds = match (cpu_start, thread_cpu_time()) {
+                (Some(a), Some(b)) if b > a => (b - a).as_secs_f64(),
+                _ => elapsed,
+            };
+            return n as f64 / seconds;
         }
     }
 }

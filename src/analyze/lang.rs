@@ -24,6 +24,7 @@
 //! telling character), never overrule clear evidence. Too little text is
 //! `und`, with zero confidence, rather than a guess.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde::Serialize;
@@ -320,12 +321,27 @@ fn bengali(sample: &str, share: f64) -> LangGuess {
 /// Devanagari: Hindi, Marathi or Nepali by function words, whatlang (among
 /// those three) when the words do not tell.
 fn devanagari(sample: &str, share: f64) -> LangGuess {
-    let words: Vec<String> = markers::words(sample).collect();
-    let scores = [
-        ("hi", count_in(&words, markers::HINDI)),
-        ("mr", count_in(&words, markers::MARATHI)),
-        ("ne", count_in(&words, markers::NEPALI)),
-    ];
+    // One map lookup per word, no allocation: this runs on every Hindi
+    // article, and the lists hold only Devanagari (caseless) words.
+    static FUNCTION_WORDS: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
+        let mut m = HashMap::new();
+        for (i, list) in [markers::HINDI, markers::MARATHI, markers::NEPALI]
+            .into_iter()
+            .enumerate()
+        {
+            for w in list {
+                m.entry(*w).or_insert(i);
+            }
+        }
+        m
+    });
+    let mut counts = [0usize; 3];
+    for word in markers::word_slices(sample) {
+        if let Some(&i) = FUNCTION_WORDS.get(word) {
+            counts[i] += 1;
+        }
+    }
+    let scores = [("hi", counts[0]), ("mr", counts[1]), ("ne", counts[2])];
     let total: usize = scores.iter().map(|s| s.1).sum();
     let best = scores
         .iter()

@@ -544,9 +544,14 @@ pub const NEPALI: &[&str] = &[
 /// Words of `text`, lowercased, split on anything that is not a letter or
 /// an apostrophe.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    word_slices(text).map(str::to_lowercase)
+}
+
+/// The words of `text` as they are written (not lowercased), for caseless
+/// scripts.
+pub fn word_slices(text: &str) -> impl Iterator<Item = &str> + '_ {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c.is_mark()))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
 }
 
 trait IsMark {
