@@ -11,10 +11,16 @@
 //! process's peak memory, and the status counts, and checks that every
 //! healthy article was indexed and every faulty host reported with the
 //! right kind. Options: `-- --hosts N --items N --json`.
+//!
+//! The simulated web runs in a child process (this same binary, started
+//! with `--serve`), so the peak memory reported for kabar is the crawler's
+//! alone; the server's own peak is reported beside it. Both share the
+//! machine's cores, as a real crawl shares them with nothing.
 
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -232,26 +238,78 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn main() {
-    let hosts = arg("--hosts", 1000);
-    let items = arg("--items", 10);
-    let json = std::env::args().any(|a| a == "--json");
+/// Server mode (`--serve`): binds a loopback port, prints its address on
+/// the first line of stdout, and serves until stdin closes (the parent
+/// exited or is done).
+fn serve_child(items: usize) {
     let web = Arc::new(Web {
         items,
         paragraphs: paragraphs(),
     });
-    // The server gets its own runtime so its work does not queue behind the
-    // crawl's tasks; both share the machine's two cores.
-    let server_rt = tokio::runtime::Builder::new_multi_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    let listener = server_rt
-        .block_on(TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    server_rt.spawn(serve(listener, Arc::clone(&web)));
+    let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    println!("{}", listener.local_addr().unwrap());
+    std::io::stdout().flush().unwrap();
+    rt.spawn(serve(listener, web));
+    // Blocks until the parent closes our stdin.
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+}
+
+/// The simulated web in a child process; dropping it stops the server.
+struct Server {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(items: usize) -> Server {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--serve", "--items", &items.to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the simulated web");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Server {
+            child,
+            addr: line.trim().to_string(),
+        }
+    }
+
+    /// The server's peak resident memory so far, in MiB.
+    fn peak_mib(&self) -> f64 {
+        common::pid_status_kib(self.child.id(), "VmHWM:").map_or(f64::NAN, |kb| kb as f64 / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn main() {
+    let hosts = arg("--hosts", 1000);
+    let items = arg("--items", 10);
+    if std::env::args().any(|a| a == "--serve") {
+        serve_child(items);
+        return;
+    }
+    let json = std::env::args().any(|a| a == "--json");
+    let web = Web {
+        items,
+        paragraphs: Vec::new(),
+    };
+    let server = Server::start(items);
+    let addr = server.addr.clone();
 
     let dir = tempfile::tempdir().unwrap();
     let mut catalog = String::new();
@@ -275,7 +333,7 @@ fn main() {
     config.crawl.max_retries = 0;
     config.crawl.commit_every = 2000;
     config.crawl.resolve = (0..hosts)
-        .map(|h| (format!("h{h}.bench.test"), addr.to_string()))
+        .map(|h| (format!("h{h}.bench.test"), addr.clone()))
         .collect();
     let catalog = Catalog::load(&config.sources_dir).unwrap();
 
@@ -313,8 +371,11 @@ fn main() {
         .map(|(k, n)| (k.as_str(), *n))
         .collect();
     let rate = summary.articles_indexed as f64 / elapsed;
-    // Peak resident memory of this process (server included), in MiB.
+    // Peak resident memory of this process (the crawler alone), in MiB,
+    // and of the server process beside it.
     let peak = common::peak_rss_kib().map_or(f64::NAN, |kb| kb as f64 / 1024.0);
+    let server_peak = server.peak_mib();
+    drop(server);
     if json {
         println!(
             "{}",
@@ -322,6 +383,7 @@ fn main() {
                 "hosts": hosts, "items_per_host": items, "faulty_hosts": faulty.len(),
                 "articles_indexed": summary.articles_indexed, "healthy_articles": healthy_articles,
                 "elapsed_secs": elapsed, "articles_per_sec": rate, "peak_rss_mib": peak,
+                "server_peak_rss_mib": server_peak,
                 "failures_by_kind": by_kind, "misreported": wrong,
             })
         );
@@ -334,7 +396,8 @@ fn main() {
             "indexed {} of {} healthy articles in {:.2} s: {:.0} articles/s end to end",
             summary.articles_indexed, healthy_articles, elapsed, rate
         );
-        println!("peak memory (whole process, server included): {peak:.0} MiB");
+        println!("peak memory of kabar (crawler process): {peak:.0} MiB");
+        println!("peak memory of the simulated web (server process): {server_peak:.0} MiB");
         println!("failures by kind: {by_kind:?}");
         println!("faulty hosts reported with the wrong kind: {}", wrong.len());
         for w in wrong.iter().take(10) {

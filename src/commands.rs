@@ -133,8 +133,34 @@ fn with_allow_private(config: &Config, flag: bool) -> Config {
 /// this only add per-thread allocator arenas and memory.
 pub const MAX_BLOCKING_THREADS: usize = 16;
 
+/// glibc malloc arenas for the whole process. glibc gives each busy thread
+/// its own arena (up to eight per core) and lets its mmap threshold climb
+/// to 32 MB after the first large free, so 20-200 KB page buffers freed on
+/// one thread were kept, fragmented, in every arena: 703 MiB peak in the
+/// crawl benchmark against 454 MiB with two arenas and a fixed threshold.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MALLOC_ARENAS: libc::c_int = 2;
+/// Allocations from this size up are mmapped and returned to the system
+/// when freed (a fixed value also stops glibc from raising it).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MALLOC_MMAP_THRESHOLD: libc::c_int = 256 * 1024;
+
+/// Bounds the allocator's hoarding for a long crawl (see
+/// [`MALLOC_ARENAS`]); a no-op off glibc. Called before the crawl's
+/// threads start.
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; both values are in
+    // range, and a refusal (return 0) leaves glibc's defaults in place.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, MALLOC_ARENAS);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD);
+    }
+}
+
 /// The runtime the crawl commands (and the crawl benchmark) run on.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tune_allocator();
     tokio::runtime::Builder::new_multi_thread()
         .max_blocking_threads(MAX_BLOCKING_THREADS)
         .enable_all()

@@ -8,7 +8,17 @@ pub mod corpus;
 /// A memory field of `/proc/self/status` (`VmHWM:` peak, `VmRSS:` now) in
 /// KiB; `None` where there is no /proc (not Linux).
 pub fn status_kib(field: &str) -> Option<u64> {
-    std::fs::read_to_string("/proc/self/status")
+    read_status_kib("/proc/self/status", field)
+}
+
+/// The same field of another process (a child the benchmark started).
+#[allow(dead_code)] // not every benchmark starts a child
+pub fn pid_status_kib(pid: u32, field: &str) -> Option<u64> {
+    read_status_kib(&format!("/proc/{pid}/status"), field)
+}
+
+fn read_status_kib(path: &str, field: &str) -> Option<u64> {
+    std::fs::read_to_string(path)
         .ok()?
         .lines()
         .find(|l| l.starts_with(field))?

@@ -894,6 +894,31 @@ fn initial_score(node: NodeRef<'_, Node>) -> f64 {
 /// spaced scripts count one, Han, kana and Hangul (a syllable or word
 /// per character) count two. Whitespace does not count.
 pub fn text_weight(text: &str) -> usize {
+    // Runs over every block several times per page: ASCII bytes are counted
+    // as bytes, and only the rest is decoded.
+    let bytes = text.as_bytes();
+    let mut weight = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            // char::is_whitespace in ASCII: space and \t \n \x0B \x0C \r.
+            weight += usize::from(!(b == b' ' || (b'\t'..=b'\r').contains(&b)));
+            i += 1;
+            continue;
+        }
+        let rest = &text[i..];
+        let end = rest
+            .bytes()
+            .position(|b| b.is_ascii())
+            .unwrap_or(rest.len());
+        weight += non_ascii_weight(&rest[..end]);
+        i += end;
+    }
+    weight
+}
+
+fn non_ascii_weight(text: &str) -> usize {
     text.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c as u32 {
@@ -972,19 +997,22 @@ fn max_depth(html: &str, mut out: Option<&mut String>) -> usize {
                 .map_or(html.len(), |e| start + e + 3);
         } else if let Some(name) = tag.strip_prefix('/') {
             let name = tag_name(name);
-            if !name.is_empty() && !NON_NESTING.contains(&name.as_str()) {
+            if !name.is_empty() && !is_non_nesting(name) {
                 drop = depth > MAX_NESTING;
                 depth = depth.saturating_sub(1);
             }
         } else {
             let name = tag_name(tag);
-            if name == "script" || name == "style" {
-                let close = format!("</{name}");
-                next = find_ci(&html[end..], &close).map_or(html.len(), |e| end + e);
-            } else if !name.is_empty()
-                && !NON_NESTING.contains(&name.as_str())
-                && !tag.ends_with('/')
-            {
+            let raw_text = if is_tag(name, "script") {
+                Some("</script")
+            } else if is_tag(name, "style") {
+                Some("</style")
+            } else {
+                None
+            };
+            if let Some(close) = raw_text {
+                next = find_ci(&html[end..], close).map_or(html.len(), |e| end + e);
+            } else if !name.is_empty() && !is_non_nesting(name) && !tag.ends_with('/') {
                 depth += 1;
                 max = max.max(depth);
                 drop = depth > MAX_NESTING;
@@ -1008,11 +1036,24 @@ fn memchr_lt(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'<')
 }
 
-fn tag_name(tag: &str) -> String {
-    tag.chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
-        .collect::<String>()
-        .to_ascii_lowercase()
+/// The tag's name as written (ASCII letters, digits and `!`); compare it
+/// with [`is_tag`], which ignores case. Borrowed: this runs for every tag
+/// of every page.
+fn tag_name(tag: &str) -> &str {
+    let end = tag
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'!'))
+        .unwrap_or(tag.len());
+    &tag[..end]
+}
+
+/// True when `name` is `lower` (a lowercase tag name) in any case.
+fn is_tag(name: &str, lower: &str) -> bool {
+    name.eq_ignore_ascii_case(lower)
+}
+
+fn is_non_nesting(name: &str) -> bool {
+    NON_NESTING.iter().any(|n| is_tag(name, n))
 }
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
@@ -1058,6 +1099,30 @@ mod tests {
         let text = main_text(&Html::parse_document(html), None).text;
         assert!(text.contains("โฆษณาหลอกลวง"), "{text}");
         assert!(text.contains('\n'), "{text}");
+    }
+
+    #[test]
+    fn text_weight_counts_like_the_char_by_char_rule() {
+        let reference = |t: &str| -> usize {
+            t.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| {
+                    if non_ascii_weight(c.encode_utf8(&mut [0; 4])) == 2 {
+                        2
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        };
+        for t in [
+            "",
+            "plain ascii text\twith\r\nbreaks\x0b\x0c and \x1c unit separators",
+            "Regulator’s “fine” — 罰款 広告 광고를 โฆษณา\u{a0}\u{3000}lừa đảo 𠀀",
+            " \u{2028}x\u{85}y ",
+        ] {
+            assert_eq!(text_weight(t), reference(t), "{t:?}");
+        }
     }
 
     #[test]

@@ -360,7 +360,10 @@ impl Fetcher {
         let final_url = response.url().clone();
 
         let mut response = response;
-        let mut body = Vec::new();
+        // Sized from Content-Length when given, so the body is not copied
+        // and doubled as it grows.
+        let expected = response.content_length().unwrap_or(0).min(max_bytes);
+        let mut body = Vec::with_capacity(expected as usize);
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {

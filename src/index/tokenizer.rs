@@ -336,6 +336,11 @@ fn normalised_chars(s: &str, offset: usize) -> Vec<(usize, usize, String)> {
 
 /// NFKC, lowercase, and the script-specific folds of the module docs.
 fn normalise_word(piece: &str) -> String {
+    // ASCII is its own NFKC and none of the folds below touch it; most
+    // words of most articles take this path.
+    if piece.is_ascii() {
+        return piece.to_ascii_lowercase();
+    }
     piece
         .nfkc()
         .flat_map(char::to_lowercase)

@@ -31,7 +31,16 @@ fn fnv(ns: u8, parts: &[&[u8]]) -> u64 {
         h ^= 0xff;
         h = h.wrapping_mul(FNV_PRIME);
     }
-    // murmur3 finaliser: FNV's low bits are weak on short keys.
+    finalise(h)
+}
+
+/// The end of a one-part [`fnv`] whose bytes are already in `h`.
+fn finish_fnv(h: u64) -> u64 {
+    finalise((h ^ 0xff).wrapping_mul(FNV_PRIME))
+}
+
+/// murmur3 finaliser: FNV's low bits are weak on short keys.
+fn finalise(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^= h >> 33;
@@ -50,6 +59,8 @@ pub struct Scratch {
     tokens: Vec<(usize, usize, bool)>,
     bounds: Vec<usize>,
     pad: String,
+    /// Character n-gram rows of one word, by length (1 to 4).
+    grams: [Vec<u32>; 4],
     pub norm: String,
     pub feats: Vec<Feature>,
 }
@@ -65,6 +76,7 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
         tokens,
         bounds,
         pad,
+        grams,
         feats,
         ..
     } = scratch;
@@ -122,30 +134,7 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
         if lexicon.negator_words.contains(tok) {
             scope = NEGATION_SCOPE;
         }
-        // Character n-grams over the padded word.
-        pad.clear();
-        pad.push('\u{2}');
-        pad.push_str(tok);
-        pad.push('\u{3}');
-        bounds.clear();
-        bounds.extend(pad.char_indices().map(|(i, _)| i));
-        bounds.push(pad.len());
-        let num_chars = bounds.len() - 1;
-        for n in 1..=4usize {
-            if n > num_chars {
-                break;
-            }
-            for i in 0..=num_chars - n {
-                let gram = &pad[bounds[i]..bounds[i + n]];
-                if n == 1 {
-                    let c = gram.chars().next().unwrap_or(' ');
-                    if c.is_ascii() || Script::of(c) == Script::Latin {
-                        continue;
-                    }
-                }
-                feats.push(((fnv(b'c', &[gram.as_bytes()]) as u32) & mask, 1.0));
-            }
-        }
+        char_ngrams(tok, mask, pad, bounds, grams, feats);
         // Thai is written without spaces, so the run above is a whole
         // clause; its dictionary words and word pairs carry what the
         // character n-grams cut across (ไม่ดี, ไม่ค่อย, โคตรแย่).
@@ -194,7 +183,109 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
     feats.push((dense_row("bias", mask), 1.0));
 }
 
+/// The character 1- to 4-gram rows of a word, padded with STX and ETX,
+/// appended to `feats` by length, then by position (single Latin and ASCII
+/// characters left out). Each start position hashes its four n-grams in one
+/// pass (FNV is a running state, so an n-gram's hash is the state after its
+/// last byte, finalised), and the rows are pushed in the order the model
+/// was trained with, so the sums over them come out bit for bit the same.
+fn char_ngrams(
+    tok: &str,
+    mask: u32,
+    pad: &mut String,
+    bounds: &mut Vec<usize>,
+    grams: &mut [Vec<u32>; 4],
+    feats: &mut Vec<Feature>,
+) {
+    pad.clear();
+    pad.push('\u{2}');
+    pad.push_str(tok);
+    pad.push('\u{3}');
+    bounds.clear();
+    bounds.extend(pad.char_indices().map(|(i, _)| i));
+    bounds.push(pad.len());
+    let num_chars = bounds.len() - 1;
+    for g in grams.iter_mut() {
+        g.clear();
+    }
+    let bytes = pad.as_bytes();
+    let start_state = (FNV_OFFSET ^ u64::from(b'c')).wrapping_mul(FNV_PRIME);
+    for i in 0..num_chars {
+        let mut h = start_state;
+        for n in 1..=4usize.min(num_chars - i) {
+            for &b in &bytes[bounds[i + n - 1]..bounds[i + n]] {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(FNV_PRIME);
+            }
+            if n == 1 {
+                let c = pad[bounds[i]..].chars().next().unwrap_or(' ');
+                if c.is_ascii() || Script::of(c) == Script::Latin {
+                    continue;
+                }
+            }
+            grams[n - 1].push((finish_fnv(h) as u32) & mask);
+        }
+    }
+    for g in grams.iter() {
+        feats.extend(g.iter().map(|&row| (row, 1.0)));
+    }
+}
+
 /// Emoji and pictographs stand alone: "😡😡" is two tokens of one kind.
 fn is_pictograph(c: char) -> bool {
     matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The n-grams as first written: every n-gram hashed on its own.
+    fn reference_ngrams(tok: &str, mask: u32) -> Vec<Feature> {
+        let pad = format!("\u{2}{tok}\u{3}");
+        let mut bounds: Vec<usize> = pad.char_indices().map(|(i, _)| i).collect();
+        bounds.push(pad.len());
+        let num_chars = bounds.len() - 1;
+        let mut out = Vec::new();
+        for n in 1..=4usize {
+            if n > num_chars {
+                break;
+            }
+            for i in 0..=num_chars - n {
+                let gram = &pad[bounds[i]..bounds[i + n]];
+                if n == 1 {
+                    let c = gram.chars().next().unwrap_or(' ');
+                    if c.is_ascii() || Script::of(c) == Script::Latin {
+                        continue;
+                    }
+                }
+                out.push(((fnv(b'c', &[gram.as_bytes()]) as u32) & mask, 1.0));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn one_pass_ngrams_equal_ngrams_hashed_one_by_one() {
+        let (mut pad, mut bounds, mut grams) = (String::new(), Vec::new(), Default::default());
+        for tok in [
+            "a",
+            "ok",
+            "scam",
+            "penipuan",
+            "lừa",
+            "đảo",
+            "โฆษณา",
+            "诈骗广告",
+            "광고를",
+            "😡",
+            "ज़",
+        ] {
+            for mask in [u32::MAX, (1 << 18) - 1] {
+                let mut feats = Vec::new();
+                char_ngrams(tok, mask, &mut pad, &mut bounds, &mut grams, &mut feats);
+                assert_eq!(feats, reference_ngrams(tok, mask), "{tok}");
+            }
+        }
+    }
 }
