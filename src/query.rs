@@ -22,6 +22,8 @@ use crate::index::{
 };
 use crate::model::{IndexedArticle, SentimentLabel};
 
+mod facets;
+
 /// Longest query accepted, in bytes; longer input is a mistake or an attack.
 pub const MAX_QUERY_BYTES: usize = 2048;
 /// Most hits one request returns.
@@ -271,6 +273,65 @@ pub fn article(index: &ArticleIndex, id: &str) -> Result<Option<IndexedArticle>,
     }
 }
 
+/// Most articles of one story listed beside an article.
+pub const MAX_STORY_MEMBERS: usize = 50;
+
+/// One article of a story, as its siblings list it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryMember {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub source: String,
+    pub country: String,
+    pub lang: String,
+    /// Published, or fetched when the page gave no date.
+    pub date: DateTime<Utc>,
+    /// The story's first publisher (the earliest article).
+    pub first: bool,
+}
+
+/// The articles of story `story` (see [`crate::stories`]), oldest first,
+/// at most `limit` of them, with the story's size. The oldest is marked as
+/// the first publisher.
+pub fn story(
+    index: &ArticleIndex,
+    story: &str,
+    limit: usize,
+) -> Result<(usize, Vec<StoryMember>), QueryError> {
+    let fields = index.fields();
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let query = TermQuery::new(
+        Term::from_field_text(fields.story, story),
+        IndexRecordOption::Basic,
+    );
+    let (total, docs) = searcher.search(
+        &query,
+        &(
+            Count,
+            TopDocs::with_limit(limit.max(1))
+                .order_by_fast_field::<tantivy::DateTime>("date", Order::Asc),
+        ),
+    )?;
+    let mut members = Vec::with_capacity(docs.len());
+    for (i, (_, address)) in docs.into_iter().enumerate() {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let a = article_from_doc(&fields, &doc);
+        members.push(StoryMember {
+            date: a.published.unwrap_or(a.fetched),
+            id: a.id,
+            url: a.url,
+            title: a.title,
+            source: a.source,
+            country: a.country,
+            lang: a.lang,
+            first: i == 0,
+        });
+    }
+    Ok((total, members))
+}
+
 /// A request as Tantivy queries: everything, and the query text alone.
 pub struct BuiltQuery {
     /// Query text and filters together.
@@ -415,48 +476,25 @@ pub fn facets(
     let query = build_query(index, request)?.full;
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    let terms =
-        |field: &str| serde_json::json!({ "terms": { "field": field, "size": MAX_FACET_VALUES } });
-    // Range aggregations over dates take nanoseconds (date histograms take
-    // milliseconds).
-    let ns = |t: DateTime<Utc>| t.timestamp_nanos_opt().unwrap_or(i64::MAX) as f64;
+    let ns = |t: DateTime<Utc>| t.timestamp_nanos_opt().unwrap_or(i64::MAX);
     let day = chrono::Duration::days(1);
-    let result = aggregate(
-        &searcher,
+    let counted = searcher.search(
         &*query,
-        serde_json::json!({
-            "region": terms("region"),
-            "country": terms("country"),
-            "lang": terms("lang"),
-            "topic": terms("topic"),
-            "sentiment": terms("sentiment"),
-            "source": terms("source"),
-            "date": { "range": { "field": "date", "ranges": [
-                { "key": "older", "to": ns(now - day * 30) },
-                { "key": "30d", "from": ns(now - day * 30), "to": ns(now - day * 7) },
-                { "key": "7d", "from": ns(now - day * 7), "to": ns(now - day) },
-                { "key": "24h", "from": ns(now - day) },
-            ] } },
-        }),
+        &facets::FacetCollector {
+            bounds: [ns(now - day * 30), ns(now - day * 7), ns(now - day)],
+        },
     )?;
-    let read = |name: &str| -> FacetCounts {
-        result[name]["buckets"]
-            .as_array()
-            .map(|b| {
-                b.iter()
-                    .filter_map(|b| {
-                        Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?))
-                    })
-                    .filter(|(_, n)| *n > 0)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut date = read("date");
+    let [older, d30, d7, d1] = counted.ranges;
+    // In the order of facets::FIELDS.
+    let [region, country, lang, topic, sentiment, source] = counted.fields.map(|counts| {
+        let mut values: FacetCounts = counts.into_iter().filter(|(_, n)| *n > 0).collect();
+        // Most frequent first; ties in a stable order.
+        values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        values.truncate(MAX_FACET_VALUES);
+        values
+    });
     // Cumulative, as a reader expects "last 7 days" to include the last day.
-    let count = |key: &str| date.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n);
-    let (d1, d7, d30, older) = (count("24h"), count("7d"), count("30d"), count("older"));
-    date = vec![
+    let mut date: FacetCounts = vec![
         ("24h".into(), d1),
         ("7d".into(), d1 + d7),
         ("30d".into(), d1 + d7 + d30),
@@ -464,12 +502,12 @@ pub fn facets(
     ];
     date.retain(|(_, n)| *n > 0);
     Ok(Facets {
-        region: read("region"),
-        country: read("country"),
-        lang: read("lang"),
-        topic: read("topic"),
-        sentiment: read("sentiment"),
-        source: read("source"),
+        region,
+        country,
+        lang,
+        topic,
+        sentiment,
+        source,
         date,
     })
 }

@@ -98,11 +98,25 @@ pub fn build(
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(Digest, BTreeMap<String, String>), DigestError> {
-    let tz = timezone(profile)?;
     let index = ArticleIndex::open(&config.tantivy_dir())?;
-    let analyzer = crate::analyze::Analyzer::load(&config.topics_dir)
-        .map_err(|e| DigestError::Packs(e.to_string()))?;
-    let names = analyzer.topics().names();
+    let names = crate::analyze::article::load_topics(&config.topics_dir)
+        .map_err(|e| DigestError::Packs(e.to_string()))?
+        .names();
+    let digest = build_from(config, &index, &names, profile, date, now)?;
+    Ok((digest, names))
+}
+
+/// Builds the digest from an index that is already open, with the topic
+/// names already loaded: what `kabar serve` does for every preview.
+pub fn build_from(
+    config: &Config,
+    index: &ArticleIndex,
+    names: &BTreeMap<String, String>,
+    profile: &DigestProfile,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Digest, DigestError> {
+    let tz = timezone(profile)?;
     // Coverage health needs the catalog; a digest still goes out without it.
     let health = match Catalog::load(&config.sources_dir) {
         Ok(catalog) => {
@@ -138,8 +152,8 @@ pub fn build(
             Vec::new()
         }
     };
-    let digest = compose(
-        &index,
+    Ok(compose(
+        index,
         &ComposeInput {
             date,
             tz,
@@ -153,10 +167,9 @@ pub fn build(
             health,
             params: SpikeParams::default(),
             now,
-            topic_names: &names,
+            topic_names: names,
         },
-    )?;
-    Ok((digest, names))
+    )?)
 }
 
 /// The email of a digest: subject, text, HTML with its charts.

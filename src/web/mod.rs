@@ -15,13 +15,14 @@
 //! ```
 //!
 //! Routes: `/`, `/search`, `/article/{id}`, `/trends`, `/sources`,
-//! `/watchlists`, `/digest` (placeholder), `/archive/{warc_id}` (501 for
-//! now), `/export.csv`, `/export.jsonl`, `/login`, `/static/{file}`, and under
+//! `/watchlists`, `/digest`, `/archive/{warc_id}` (and `/raw`), `/export.csv`, `/export.jsonl`, `/login`, `/static/{file}`, and under
 //! `/api/` the routes listed in [`api::ROUTES`], documented by the OpenAPI
 //! document at `/api/openapi.json`.
 
 pub mod api;
+pub mod archive;
 pub mod charts;
+pub mod digest;
 pub mod guard;
 pub mod html;
 pub mod pages;
@@ -53,6 +54,12 @@ pub struct AppState {
     pub limiter: guard::RateLimiter,
     /// Required on every request when set.
     pub token: Option<String>,
+    /// Topic id → display name, for the digest's headings; read from the
+    /// concept packs on first use (empty when they cannot be loaded: the
+    /// digest then shows ids).
+    topic_names: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
+    /// Where each archived response is (see [`crate::archive::RecordIndex`]).
+    pub archive: crate::archive::RecordIndex,
 }
 
 pub type Shared = Arc<AppState>;
@@ -62,12 +69,26 @@ impl AppState {
         let token = Some(config.web.token.clone()).filter(|t| !t.is_empty());
         AppState {
             index,
+            topic_names: std::sync::OnceLock::new(),
+            archive: crate::archive::RecordIndex::new(&config.archive_dir()),
             watchlists: WatchlistStore::new(&config.watchlists_path()),
             limiter: guard::RateLimiter::new(config.web.rate_per_sec, config.web.rate_burst),
             topics,
             token,
             config,
         }
+    }
+
+    pub fn topic_names(&self) -> &std::collections::BTreeMap<String, String> {
+        self.topic_names.get_or_init(|| {
+            match crate::analyze::article::load_topics(&self.config.topics_dir) {
+                Ok(t) => t.names(),
+                Err(e) => {
+                    tracing::warn!("the digest shows topic ids, not names: {e}");
+                    Default::default()
+                }
+            }
+        })
     }
 }
 
@@ -150,11 +171,12 @@ pub fn router(state: Shared) -> Router {
         .route("/article/{id}", get(pages::article))
         .route("/trends", get(pages::trends))
         .route("/sources", get(pages::sources))
-        .route("/digest", get(pages::digest))
+        .route("/digest", get(digest::page))
         .route("/watchlists", get(pages::watchlists))
         .route("/watchlists/save", post(pages::watchlist_save))
         .route("/watchlists/delete", post(pages::watchlist_delete))
-        .route("/archive/{warc_id}", get(pages::archive))
+        .route("/archive/{warc_id}", get(archive::page))
+        .route("/archive/{warc_id}/raw", get(archive::raw))
         .route("/export.csv", get(pages::export_csv))
         .route("/export.jsonl", get(pages::export_jsonl))
         .route("/login", get(guard::login))
