@@ -823,6 +823,106 @@ mod tests {
         assert!(sea.lang.iter().all(|(l, _)| l != "ja"));
     }
 
+    /// The ordinal collector agrees with Tantivy's own terms and range
+    /// aggregations, over several segments (each with its own ordinals),
+    /// multi-valued topics and articles without any.
+    #[test]
+    fn facet_counts_match_tantivys_aggregations() {
+        use crate::model::TopicScore;
+        let idx = ArticleIndex::create_in_ram();
+        let mut w = idx.writer().unwrap();
+        let mut rng = fastrand::Rng::with_seed(3);
+        let regions = ["sea", "nea", "sa"];
+        let topics = ["scam-ads", "payments", "loan-ads", "counterfeit"];
+        for i in 0..600 {
+            let mut a = doc(
+                &format!("http://f/{i}"),
+                ["en", "th", "ja", "id"][rng.usize(..4)],
+                regions[rng.usize(..3)],
+                "t",
+                "body words",
+                1 + rng.u32(..28),
+            );
+            a.source = format!("s{}", rng.usize(..70));
+            a.country = ["SG", "TH", "JP", "IN", "ID"][rng.usize(..5)].into();
+            a.topics = topics
+                .iter()
+                .filter(|_| rng.bool())
+                .map(|t| TopicScore {
+                    id: t.to_string(),
+                    score: 0.5,
+                    terms: vec![],
+                    sentiment: Default::default(),
+                })
+                .collect();
+            w.upsert(&a).unwrap();
+            if i % 150 == 149 {
+                w.commit().unwrap();
+            }
+        }
+        w.commit().unwrap();
+        let now: DateTime<Utc> = "2025-03-27T12:00:00Z".parse().unwrap();
+        for request in [
+            QueryRequest::default(),
+            QueryRequest {
+                regions: vec!["sea".into(), "sa".into()],
+                ..Default::default()
+            },
+        ] {
+            let ours = facets(&idx, &request, now).unwrap();
+            let query = build_query(&idx, &request).unwrap().full;
+            let searcher = idx.reader().unwrap().searcher();
+            let terms = |f: &str| serde_json::json!({ "terms": { "field": f, "size": 1000 } });
+            let theirs = aggregate(
+                &searcher,
+                &*query,
+                serde_json::json!({
+                    "region": terms("region"), "country": terms("country"),
+                    "lang": terms("lang"), "topic": terms("topic"),
+                    "sentiment": terms("sentiment"), "source": terms("source"),
+                }),
+            )
+            .unwrap();
+            for (name, got) in [
+                ("region", &ours.region),
+                ("country", &ours.country),
+                ("lang", &ours.lang),
+                ("topic", &ours.topic),
+                ("sentiment", &ours.sentiment),
+                ("source", &ours.source),
+            ] {
+                let mut want: FacetCounts = theirs[name]["buckets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|b| {
+                        (
+                            b["key"].as_str().unwrap().to_string(),
+                            b["doc_count"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect();
+                want.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                want.truncate(MAX_FACET_VALUES);
+                assert_eq!(got, &want, "{name}");
+            }
+            let total = searcher.search(&*query, &Count).unwrap() as u64;
+            let date = |k: &str| ours.date.iter().find(|(x, _)| x == k).map_or(0, |x| x.1);
+            assert_eq!(date("30d") + date("older"), total);
+            let since = |days: i64| {
+                let r = QueryRequest {
+                    since: Some(now - chrono::Duration::days(days)),
+                    ..request.clone()
+                };
+                let q = build_query(&idx, &r).unwrap().full;
+                searcher.search(&*q, &Count).unwrap() as u64
+            };
+            assert_eq!(date("24h"), since(1));
+            assert_eq!(date("7d"), since(7));
+            assert_eq!(date("30d"), since(30));
+        }
+    }
+
     #[test]
     fn malformed_queries_point_at_the_mistake() {
         let idx = index();

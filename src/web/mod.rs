@@ -125,8 +125,8 @@ pub async fn serve(
         .map_err(|_| ServeError::Addr(config.web.addr.clone()))?;
     check_exposure(addr, &config.web.token)?;
     let index = ArticleIndex::open(&config.tantivy_dir())?;
-    let topics = match crate::analyze::Analyzer::load(&config.topics_dir) {
-        Ok(a) => Some(a.topics().ids().map(str::to_string).collect::<Vec<_>>()),
+    let topics = match crate::analyze::article::load_topics(&config.topics_dir) {
+        Ok(t) => Some(t.ids().map(str::to_string).collect::<Vec<_>>()),
         Err(e) => {
             tracing::warn!("topic filters are not checked: {e}");
             None
