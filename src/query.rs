@@ -126,6 +126,28 @@ pub enum QueryError {
 
 /// Runs `request` against `index`.
 pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResults, QueryError> {
+    Ok(search_inner(index, request, None)?.0)
+}
+
+/// Runs `request` and counts its facets (see [`facets`]) in the same pass
+/// over the matches: the query is evaluated once (a phrase over a common
+/// word costs more than the counting), and the index's executor spreads the
+/// segments over the cores.
+pub fn search_with_facets(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+    now: DateTime<Utc>,
+) -> Result<(SearchResults, Facets), QueryError> {
+    let (results, counted) = search_inner(index, request, Some(facet_collector(now)))?;
+    let facets = counted.map(facets_from).unwrap_or_default();
+    Ok((results, facets))
+}
+
+fn search_inner(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+    extra: Option<facets::FacetCollector>,
+) -> Result<(SearchResults, Option<facets::FacetCount>), QueryError> {
     let BuiltQuery {
         full: query,
         text: user_query,
@@ -134,7 +156,14 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let limit = request.limit.clamp(1, MAX_LIMIT);
-    let (total, addresses) = top_docs(&searcher, &*query, request.sort, limit, request.offset)?;
+    let (total, addresses, counted) = top_docs(
+        &searcher,
+        &*query,
+        request.sort,
+        limit,
+        request.offset,
+        extra,
+    )?;
 
     let snippets = if request.snippet_chars > 0 {
         let mut body = SnippetGenerator::create(&searcher, &*user_query, fields.body)?;
@@ -177,42 +206,57 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
             snippet,
         });
     }
-    Ok(SearchResults { total, hits })
+    Ok((SearchResults { total, hits }, counted))
 }
 
 /// The `limit` best matches after `offset` in `sort` order, with their
-/// scores (the risk for [`Sort::Risk`], 0 for [`Sort::Newest`]), and the
-/// number of matches.
-fn top_docs(
+/// scores (the risk for [`Sort::Risk`], 0 for [`Sort::Newest`]), the
+/// number of matches, and what `extra` collected in the same pass.
+fn top_docs<C: tantivy::collector::Collector>(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
     sort: Sort,
     limit: usize,
     offset: usize,
-) -> Result<(usize, Vec<(f32, DocAddress)>), QueryError> {
+    extra: C,
+) -> Result<(usize, Vec<(f32, DocAddress)>, C::Fruit), QueryError> {
     let top = TopDocs::with_limit(limit).and_offset(offset);
     Ok(match sort {
-        Sort::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
+        Sort::Relevance => {
+            let (count, docs, fruit) =
+                searcher.search(query, &(Count, top.order_by_score(), extra))?;
+            (count, docs, fruit)
+        }
         Sort::Newest => {
-            let (count, docs) = searcher.search(
+            let (count, docs, fruit) = searcher.search(
                 query,
                 &(
                     Count,
                     top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
+                    extra,
                 ),
             )?;
-            (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+            (
+                count,
+                docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                fruit,
+            )
         }
         Sort::Risk => {
-            let (count, docs) = searcher.search(
+            let (count, docs, fruit) = searcher.search(
                 query,
-                &(Count, top.order_by_fast_field::<f64>("risk", Order::Desc)),
+                &(
+                    Count,
+                    top.order_by_fast_field::<f64>("risk", Order::Desc),
+                    extra,
+                ),
             )?;
             (
                 count,
                 docs.into_iter()
                     .map(|(r, a)| (r.unwrap_or(0.0) as f32, a))
                     .collect(),
+                fruit,
             )
         }
     })
@@ -239,7 +283,14 @@ pub fn scan(
         return Ok(total);
     }
     // Addresses only (12 bytes a match), then one stored document at a time.
-    let (_, addresses) = top_docs(&searcher, &*query, request.sort, limit, 0)?;
+    let (_, addresses, _) = top_docs(
+        &searcher,
+        &*query,
+        request.sort,
+        limit,
+        0,
+        None::<facets::FacetCollector>,
+    )?;
     for (score, address) in addresses {
         let doc: TantivyDocument = searcher.doc(address)?;
         let hit = Hit {
@@ -476,14 +527,21 @@ pub fn facets(
     let query = build_query(index, request)?.full;
     let reader = index.reader()?;
     let searcher = reader.searcher();
+    Ok(facets_from(
+        searcher.search(&*query, &facet_collector(now))?,
+    ))
+}
+
+/// The facet collector with the page's date ranges back from `now`.
+fn facet_collector(now: DateTime<Utc>) -> facets::FacetCollector {
     let ns = |t: DateTime<Utc>| t.timestamp_nanos_opt().unwrap_or(i64::MAX);
     let day = chrono::Duration::days(1);
-    let counted = searcher.search(
-        &*query,
-        &facets::FacetCollector {
-            bounds: [ns(now - day * 30), ns(now - day * 7), ns(now - day)],
-        },
-    )?;
+    facets::FacetCollector {
+        bounds: [ns(now - day * 30), ns(now - day * 7), ns(now - day)],
+    }
+}
+
+fn facets_from(counted: facets::FacetCount) -> Facets {
     let [older, d30, d7, d1] = counted.ranges;
     // In the order of facets::FIELDS.
     let [region, country, lang, topic, sentiment, source] = counted.fields.map(|counts| {
@@ -501,7 +559,7 @@ pub fn facets(
         ("older".into(), older),
     ];
     date.retain(|(_, n)| *n > 0);
-    Ok(Facets {
+    Facets {
         region,
         country,
         lang,
@@ -509,7 +567,7 @@ pub fn facets(
         sentiment,
         source,
         date,
-    })
+    }
 }
 
 fn parse_user_query(index: &ArticleIndex, text: &str) -> Result<Box<dyn Query>, QueryError> {

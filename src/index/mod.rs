@@ -54,6 +54,9 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// Most threads one search uses (one segment each at a time).
+pub const SEARCH_THREADS: usize = 4;
+
 /// An open article index.
 #[derive(Clone)]
 pub struct ArticleIndex {
@@ -148,8 +151,16 @@ impl ArticleIndex {
             .expect("the schema has every field")
     }
 
-    fn from_index(index: Index) -> Result<ArticleIndex, IndexError> {
+    fn from_index(mut index: Index) -> Result<ArticleIndex, IndexError> {
         register_analyzers(&index);
+        // Searches visit segments on up to SEARCH_THREADS threads: a large
+        // match set is counted on every core, not one.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(SEARCH_THREADS);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let fields = Fields::from_schema(&index.schema())?;
         Ok(ArticleIndex {
             index,

@@ -5,7 +5,8 @@
 //! 50–100 ms for the six terms facets and the date ranges the search page
 //! shows. This collector does only what the page needs: for each string
 //! fast field it counts matches per *term ordinal* of the segment in a plain
-//! vector (no hashing, no strings), reading blocks of documents at a time,
+//! vector (no hashing, no strings), reading the ordinals of a block of
+//! documents in one batched call,
 //! and counts dates into the page's four ranges; ordinals become strings
 //! once per segment, for the values that occurred, when the segment is
 //! done.
@@ -13,7 +14,7 @@
 use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, ColumnIndex, StrColumn};
+use tantivy::columnar::{Column, ColumnValues, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// The string fields counted, in this order.
@@ -40,7 +41,9 @@ pub struct SegmentFacets {
     date: Column<tantivy::DateTime>,
     bounds: [i64; 3],
     ranges: [u64; 4],
-    ords: Vec<Option<u64>>,
+    docs_out: Vec<DocId>,
+    rows: Vec<u32>,
+    ords: Vec<u64>,
     dates: Vec<Option<tantivy::DateTime>>,
 }
 
@@ -67,6 +70,8 @@ impl Collector for FacetCollector {
             date: fast.date("date")?,
             bounds: self.bounds,
             ranges: [0; 4],
+            docs_out: Vec::new(),
+            rows: Vec::new(),
             ords: Vec::new(),
             dates: Vec::new(),
         })
@@ -109,25 +114,18 @@ impl SegmentCollector for SegmentFacets {
     fn collect_block(&mut self, docs: &[DocId]) {
         for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
             let Some(column) = column else { continue };
+            // The block's rows (one per value: none, one or several per
+            // document), then their ordinals in one batched read.
             let ords = column.ords();
-            match &ords.index {
-                // One value a document (or none): read the block at once.
-                ColumnIndex::Full | ColumnIndex::Optional(_) => {
-                    self.ords.clear();
-                    self.ords.resize(docs.len(), None);
-                    ords.first_vals(docs, &mut self.ords);
-                    for ord in self.ords.iter().flatten() {
-                        counts[*ord as usize] += 1;
-                    }
-                }
-                ColumnIndex::Multivalued(_) => {
-                    for &doc in docs {
-                        for ord in ords.values_for_doc(doc) {
-                            counts[ord as usize] += 1;
-                        }
-                    }
-                }
-                ColumnIndex::Empty { .. } => {}
+            self.docs_out.clear();
+            self.rows.clear();
+            ords.index
+                .docids_to_rowids(docs, &mut self.docs_out, &mut self.rows);
+            self.ords.clear();
+            self.ords.resize(self.rows.len(), 0);
+            ords.values.get_vals(&self.rows, &mut self.ords);
+            for &ord in &self.ords {
+                counts[ord as usize] += 1;
             }
         }
         self.dates.clear();

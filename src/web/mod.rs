@@ -320,16 +320,15 @@ pub fn search_request(
     Ok((params, request))
 }
 
-/// Runs a search and its facets on the blocking pool, side by side (each
-/// is one pass over the matches; on two cores this halves the wait).
+/// Runs a search and its facets on the blocking pool, in one pass over the
+/// matches (the index spreads its segments over the cores).
 pub async fn run_search(app: &Shared, raw: Option<String>) -> Result<SearchOutcome, Problem> {
     let now = chrono::Utc::now();
     let (params, request) = search_request(app, raw.as_deref(), now)?;
-    let (a, b) = (Arc::clone(app), Arc::clone(app));
-    let (r1, r2) = (request.clone(), request.clone());
-    let search = blocking(move || Ok(crate::query::search(&a.index, &r1)?));
-    let facets = blocking(move || Ok(crate::query::facets(&b.index, &r2, now)?));
-    let (results, facets) = tokio::try_join!(search, facets)?;
+    let a = Arc::clone(app);
+    let r = request.clone();
+    let (results, facets) =
+        blocking(move || Ok(crate::query::search_with_facets(&a.index, &r, now)?)).await?;
     Ok(SearchOutcome {
         params,
         request,
