@@ -928,6 +928,21 @@ mod tests {
             },
         ] {
             let ours = facets(&idx, &request, now).unwrap();
+            // The same counts from the one-pass search, whether the search
+            // scores (documents one by one) or not (blocks).
+            for (query, sort) in [("body", Sort::Relevance), ("", Sort::Newest)] {
+                let r = QueryRequest {
+                    query: query.into(),
+                    sort,
+                    limit: 5,
+                    ..request.clone()
+                };
+                let (hits, with_search) = search_with_facets(&idx, &r, now).unwrap();
+                assert_eq!(hits.hits.len(), 5);
+                assert_eq!(with_search.source, ours.source, "{query}");
+                assert_eq!(with_search.topic, ours.topic, "{query}");
+                assert_eq!(with_search.date, ours.date, "{query}");
+            }
             let query = build_query(&idx, &request).unwrap().full;
             let searcher = idx.reader().unwrap().searcher();
             let terms = |f: &str| serde_json::json!({ "terms": { "field": f, "size": 1000 } });

@@ -41,6 +41,8 @@ pub struct SegmentFacets {
     date: Column<tantivy::DateTime>,
     bounds: [i64; 3],
     ranges: [u64; 4],
+    /// Documents collected one by one, not counted yet.
+    pending: Vec<DocId>,
     docs_out: Vec<DocId>,
     rows: Vec<u32>,
     ords: Vec<u64>,
@@ -70,6 +72,7 @@ impl Collector for FacetCollector {
             date: fast.date("date")?,
             bounds: self.bounds,
             ranges: [0; 4],
+            pending: Vec::with_capacity(BLOCK),
             docs_out: Vec::new(),
             rows: Vec::new(),
             ords: Vec::new(),
@@ -107,11 +110,37 @@ impl SegmentFacets {
 impl SegmentCollector for SegmentFacets {
     type Fruit = FacetCount;
 
+    /// One document at a time is what a scoring search (relevance order)
+    /// hands over: gather them and count a block at a time all the same.
     fn collect(&mut self, doc: DocId, _score: Score) {
-        self.collect_block(&[doc]);
+        self.pending.push(doc);
+        if self.pending.len() == BLOCK {
+            self.flush();
+        }
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
+        self.count_block(docs);
+    }
+
+    fn harvest(mut self) -> FacetCount {
+        self.flush();
+        self.into_counts()
+    }
+}
+
+/// Documents counted together.
+const BLOCK: usize = 64;
+
+impl SegmentFacets {
+    fn flush(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.count_block(&pending);
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    fn count_block(&mut self, docs: &[DocId]) {
         for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
             let Some(column) = column else { continue };
             // The block's rows (one per value: none, one or several per
@@ -139,7 +168,7 @@ impl SegmentCollector for SegmentFacets {
         }
     }
 
-    fn harvest(self) -> FacetCount {
+    fn into_counts(self) -> FacetCount {
         let mut out = FacetCount {
             ranges: self.ranges,
             ..Default::default()
