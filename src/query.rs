@@ -209,6 +209,9 @@ fn search_inner(
     Ok((SearchResults { total, hits }, counted))
 }
 
+/// Matches in order, with their scores.
+type Ranked = Vec<(f32, DocAddress)>;
+
 /// The `limit` best matches after `offset` in `sort` order, with their
 /// scores (the risk for [`Sort::Risk`], 0 for [`Sort::Newest`]), the
 /// number of matches, and what `extra` collected in the same pass.
@@ -219,7 +222,7 @@ fn top_docs<C: tantivy::collector::Collector>(
     limit: usize,
     offset: usize,
     extra: C,
-) -> Result<(usize, Vec<(f32, DocAddress)>, C::Fruit), QueryError> {
+) -> Result<(usize, Ranked, C::Fruit), QueryError> {
     let top = TopDocs::with_limit(limit).and_offset(offset);
     Ok(match sort {
         Sort::Relevance => {
