@@ -22,6 +22,8 @@ use crate::index::{
 };
 use crate::model::{IndexedArticle, SentimentLabel};
 
+mod facets;
+
 /// Longest query accepted, in bytes; longer input is a mistake or an attack.
 pub const MAX_QUERY_BYTES: usize = 2048;
 /// Most hits one request returns.
@@ -124,6 +126,28 @@ pub enum QueryError {
 
 /// Runs `request` against `index`.
 pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResults, QueryError> {
+    Ok(search_inner(index, request, None)?.0)
+}
+
+/// Runs `request` and counts its facets (see [`facets`]) in the same pass
+/// over the matches: the query is evaluated once (a phrase over a common
+/// word costs more than the counting), and the index's executor spreads the
+/// segments over the cores.
+pub fn search_with_facets(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+    now: DateTime<Utc>,
+) -> Result<(SearchResults, Facets), QueryError> {
+    let (results, counted) = search_inner(index, request, Some(facet_collector(now)))?;
+    let facets = counted.map(facets_from).unwrap_or_default();
+    Ok((results, facets))
+}
+
+fn search_inner(
+    index: &ArticleIndex,
+    request: &QueryRequest,
+    extra: Option<facets::FacetCollector>,
+) -> Result<(SearchResults, Option<facets::FacetCount>), QueryError> {
     let BuiltQuery {
         full: query,
         text: user_query,
@@ -132,7 +156,14 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let limit = request.limit.clamp(1, MAX_LIMIT);
-    let (total, addresses) = top_docs(&searcher, &*query, request.sort, limit, request.offset)?;
+    let (total, addresses, counted) = top_docs(
+        &searcher,
+        &*query,
+        request.sort,
+        limit,
+        request.offset,
+        extra,
+    )?;
 
     let snippets = if request.snippet_chars > 0 {
         let mut body = SnippetGenerator::create(&searcher, &*user_query, fields.body)?;
@@ -175,42 +206,60 @@ pub fn search(index: &ArticleIndex, request: &QueryRequest) -> Result<SearchResu
             snippet,
         });
     }
-    Ok(SearchResults { total, hits })
+    Ok((SearchResults { total, hits }, counted))
 }
 
+/// Matches in order, with their scores.
+type Ranked = Vec<(f32, DocAddress)>;
+
 /// The `limit` best matches after `offset` in `sort` order, with their
-/// scores (the risk for [`Sort::Risk`], 0 for [`Sort::Newest`]), and the
-/// number of matches.
-fn top_docs(
+/// scores (the risk for [`Sort::Risk`], 0 for [`Sort::Newest`]), the
+/// number of matches, and what `extra` collected in the same pass.
+fn top_docs<C: tantivy::collector::Collector>(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
     sort: Sort,
     limit: usize,
     offset: usize,
-) -> Result<(usize, Vec<(f32, DocAddress)>), QueryError> {
+    extra: C,
+) -> Result<(usize, Ranked, C::Fruit), QueryError> {
     let top = TopDocs::with_limit(limit).and_offset(offset);
     Ok(match sort {
-        Sort::Relevance => searcher.search(query, &(Count, top.order_by_score()))?,
+        Sort::Relevance => {
+            let (count, docs, fruit) =
+                searcher.search(query, &(Count, top.order_by_score(), extra))?;
+            (count, docs, fruit)
+        }
         Sort::Newest => {
-            let (count, docs) = searcher.search(
+            let (count, docs, fruit) = searcher.search(
                 query,
                 &(
                     Count,
                     top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc),
+                    extra,
                 ),
             )?;
-            (count, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+            (
+                count,
+                docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                fruit,
+            )
         }
         Sort::Risk => {
-            let (count, docs) = searcher.search(
+            let (count, docs, fruit) = searcher.search(
                 query,
-                &(Count, top.order_by_fast_field::<f64>("risk", Order::Desc)),
+                &(
+                    Count,
+                    top.order_by_fast_field::<f64>("risk", Order::Desc),
+                    extra,
+                ),
             )?;
             (
                 count,
                 docs.into_iter()
                     .map(|(r, a)| (r.unwrap_or(0.0) as f32, a))
                     .collect(),
+                fruit,
             )
         }
     })
@@ -237,7 +286,14 @@ pub fn scan(
         return Ok(total);
     }
     // Addresses only (12 bytes a match), then one stored document at a time.
-    let (_, addresses) = top_docs(&searcher, &*query, request.sort, limit, 0)?;
+    let (_, addresses, _) = top_docs(
+        &searcher,
+        &*query,
+        request.sort,
+        limit,
+        0,
+        None::<facets::FacetCollector>,
+    )?;
     for (score, address) in addresses {
         let doc: TantivyDocument = searcher.doc(address)?;
         let hit = Hit {
@@ -269,6 +325,65 @@ pub fn article(index: &ArticleIndex, id: &str) -> Result<Option<IndexedArticle>,
         }
         None => Ok(None),
     }
+}
+
+/// Most articles of one story listed beside an article.
+pub const MAX_STORY_MEMBERS: usize = 50;
+
+/// One article of a story, as its siblings list it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryMember {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub source: String,
+    pub country: String,
+    pub lang: String,
+    /// Published, or fetched when the page gave no date.
+    pub date: DateTime<Utc>,
+    /// The story's first publisher (the earliest article).
+    pub first: bool,
+}
+
+/// The articles of story `story` (see [`crate::stories`]), oldest first,
+/// at most `limit` of them, with the story's size. The oldest is marked as
+/// the first publisher.
+pub fn story(
+    index: &ArticleIndex,
+    story: &str,
+    limit: usize,
+) -> Result<(usize, Vec<StoryMember>), QueryError> {
+    let fields = index.fields();
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let query = TermQuery::new(
+        Term::from_field_text(fields.story, story),
+        IndexRecordOption::Basic,
+    );
+    let (total, docs) = searcher.search(
+        &query,
+        &(
+            Count,
+            TopDocs::with_limit(limit.max(1))
+                .order_by_fast_field::<tantivy::DateTime>("date", Order::Asc),
+        ),
+    )?;
+    let mut members = Vec::with_capacity(docs.len());
+    for (i, (_, address)) in docs.into_iter().enumerate() {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let a = article_from_doc(&fields, &doc);
+        members.push(StoryMember {
+            date: a.published.unwrap_or(a.fetched),
+            id: a.id,
+            url: a.url,
+            title: a.title,
+            source: a.source,
+            country: a.country,
+            lang: a.lang,
+            first: i == 0,
+        });
+    }
+    Ok((total, members))
 }
 
 /// A request as Tantivy queries: everything, and the query text alone.
@@ -415,63 +530,47 @@ pub fn facets(
     let query = build_query(index, request)?.full;
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    let terms =
-        |field: &str| serde_json::json!({ "terms": { "field": field, "size": MAX_FACET_VALUES } });
-    // Range aggregations over dates take nanoseconds (date histograms take
-    // milliseconds).
-    let ns = |t: DateTime<Utc>| t.timestamp_nanos_opt().unwrap_or(i64::MAX) as f64;
+    Ok(facets_from(
+        searcher.search(&*query, &facet_collector(now))?,
+    ))
+}
+
+/// The facet collector with the page's date ranges back from `now`.
+fn facet_collector(now: DateTime<Utc>) -> facets::FacetCollector {
+    let ns = |t: DateTime<Utc>| t.timestamp_nanos_opt().unwrap_or(i64::MAX);
     let day = chrono::Duration::days(1);
-    let result = aggregate(
-        &searcher,
-        &*query,
-        serde_json::json!({
-            "region": terms("region"),
-            "country": terms("country"),
-            "lang": terms("lang"),
-            "topic": terms("topic"),
-            "sentiment": terms("sentiment"),
-            "source": terms("source"),
-            "date": { "range": { "field": "date", "ranges": [
-                { "key": "older", "to": ns(now - day * 30) },
-                { "key": "30d", "from": ns(now - day * 30), "to": ns(now - day * 7) },
-                { "key": "7d", "from": ns(now - day * 7), "to": ns(now - day) },
-                { "key": "24h", "from": ns(now - day) },
-            ] } },
-        }),
-    )?;
-    let read = |name: &str| -> FacetCounts {
-        result[name]["buckets"]
-            .as_array()
-            .map(|b| {
-                b.iter()
-                    .filter_map(|b| {
-                        Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?))
-                    })
-                    .filter(|(_, n)| *n > 0)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut date = read("date");
+    facets::FacetCollector {
+        bounds: [ns(now - day * 30), ns(now - day * 7), ns(now - day)],
+    }
+}
+
+fn facets_from(counted: facets::FacetCount) -> Facets {
+    let [older, d30, d7, d1] = counted.ranges;
+    // In the order of facets::FIELDS.
+    let [region, country, lang, topic, sentiment, source] = counted.fields.map(|counts| {
+        let mut values: FacetCounts = counts.into_iter().filter(|(_, n)| *n > 0).collect();
+        // Most frequent first; ties in a stable order.
+        values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        values.truncate(MAX_FACET_VALUES);
+        values
+    });
     // Cumulative, as a reader expects "last 7 days" to include the last day.
-    let count = |key: &str| date.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n);
-    let (d1, d7, d30, older) = (count("24h"), count("7d"), count("30d"), count("older"));
-    date = vec![
+    let mut date: FacetCounts = vec![
         ("24h".into(), d1),
         ("7d".into(), d1 + d7),
         ("30d".into(), d1 + d7 + d30),
         ("older".into(), older),
     ];
     date.retain(|(_, n)| *n > 0);
-    Ok(Facets {
-        region: read("region"),
-        country: read("country"),
-        lang: read("lang"),
-        topic: read("topic"),
-        sentiment: read("sentiment"),
-        source: read("source"),
+    Facets {
+        region,
+        country,
+        lang,
+        topic,
+        sentiment,
+        source,
         date,
-    })
+    }
 }
 
 fn parse_user_query(index: &ArticleIndex, text: &str) -> Result<Box<dyn Query>, QueryError> {
@@ -783,6 +882,121 @@ mod tests {
         .unwrap();
         assert_eq!(sea.region, [("sea".to_string(), 2)]);
         assert!(sea.lang.iter().all(|(l, _)| l != "ja"));
+    }
+
+    /// The ordinal collector agrees with Tantivy's own terms and range
+    /// aggregations, over several segments (each with its own ordinals),
+    /// multi-valued topics and articles without any.
+    #[test]
+    fn facet_counts_match_tantivys_aggregations() {
+        use crate::model::TopicScore;
+        let idx = ArticleIndex::create_in_ram();
+        let mut w = idx.writer().unwrap();
+        let mut rng = fastrand::Rng::with_seed(3);
+        let regions = ["sea", "nea", "sa"];
+        let topics = ["scam-ads", "payments", "loan-ads", "counterfeit"];
+        for i in 0..600 {
+            let mut a = doc(
+                &format!("http://f/{i}"),
+                ["en", "th", "ja", "id"][rng.usize(..4)],
+                regions[rng.usize(..3)],
+                "t",
+                "body words",
+                1 + rng.u32(..28),
+            );
+            a.source = format!("s{}", rng.usize(..70));
+            a.country = ["SG", "TH", "JP", "IN", "ID"][rng.usize(..5)].into();
+            a.topics = topics
+                .iter()
+                .filter(|_| rng.bool())
+                .map(|t| TopicScore {
+                    id: t.to_string(),
+                    score: 0.5,
+                    terms: vec![],
+                    sentiment: Default::default(),
+                })
+                .collect();
+            w.upsert(&a).unwrap();
+            if i % 150 == 149 {
+                w.commit().unwrap();
+            }
+        }
+        w.commit().unwrap();
+        let now: DateTime<Utc> = "2025-03-27T12:00:00Z".parse().unwrap();
+        for request in [
+            QueryRequest::default(),
+            QueryRequest {
+                regions: vec!["sea".into(), "sa".into()],
+                ..Default::default()
+            },
+        ] {
+            let ours = facets(&idx, &request, now).unwrap();
+            // The same counts from the one-pass search, whether the search
+            // scores (documents one by one) or not (blocks).
+            for (query, sort) in [("body", Sort::Relevance), ("", Sort::Newest)] {
+                let r = QueryRequest {
+                    query: query.into(),
+                    sort,
+                    limit: 5,
+                    ..request.clone()
+                };
+                let (hits, with_search) = search_with_facets(&idx, &r, now).unwrap();
+                assert_eq!(hits.hits.len(), 5);
+                assert_eq!(with_search.source, ours.source, "{query}");
+                assert_eq!(with_search.topic, ours.topic, "{query}");
+                assert_eq!(with_search.date, ours.date, "{query}");
+            }
+            let query = build_query(&idx, &request).unwrap().full;
+            let searcher = idx.reader().unwrap().searcher();
+            let terms = |f: &str| serde_json::json!({ "terms": { "field": f, "size": 1000 } });
+            let theirs = aggregate(
+                &searcher,
+                &*query,
+                serde_json::json!({
+                    "region": terms("region"), "country": terms("country"),
+                    "lang": terms("lang"), "topic": terms("topic"),
+                    "sentiment": terms("sentiment"), "source": terms("source"),
+                }),
+            )
+            .unwrap();
+            for (name, got) in [
+                ("region", &ours.region),
+                ("country", &ours.country),
+                ("lang", &ours.lang),
+                ("topic", &ours.topic),
+                ("sentiment", &ours.sentiment),
+                ("source", &ours.source),
+            ] {
+                let mut want: FacetCounts = theirs[name]["buckets"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|b| {
+                        (
+                            b["key"].as_str().unwrap().to_string(),
+                            b["doc_count"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect();
+                want.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                want.truncate(MAX_FACET_VALUES);
+                assert_eq!(got, &want, "{name}");
+            }
+            let total = searcher.search(&*query, &Count).unwrap() as u64;
+            let date = |k: &str| ours.date.iter().find(|(x, _)| x == k).map_or(0, |x| x.1);
+            assert_eq!(date("30d") + date("older"), total);
+            let since = |days: i64| {
+                let r = QueryRequest {
+                    since: Some(now - chrono::Duration::days(days)),
+                    ..request.clone()
+                };
+                let q = build_query(&idx, &r).unwrap().full;
+                searcher.search(&*q, &Count).unwrap() as u64
+            };
+            assert_eq!(date("24h"), since(1));
+            assert_eq!(date("7d"), since(7));
+            assert_eq!(date("30d"), since(30));
+        }
     }
 
     #[test]

@@ -29,13 +29,27 @@ fn reindex_rebuilds_the_same_index_from_the_archive_without_fetching() {
             .is_some_and(|w| w.starts_with("<urn:uuid:"))
     }));
     let archive = ws.path().join("data/archive");
-    let files: Vec<_> = std::fs::read_dir(&archive).unwrap().flatten().collect();
-    assert!(
-        !files.is_empty()
-            && files
-                .iter()
-                .all(|f| f.file_name().to_string_lossy().ends_with(".warc.gz"))
-    );
+    let files: Vec<String> = std::fs::read_dir(&archive)
+        .unwrap()
+        .flatten()
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
+    let warcs: Vec<&String> = files.iter().filter(|f| f.ends_with(".warc.gz")).collect();
+    assert!(!warcs.is_empty(), "{files:?}");
+    // Each file has its sidecar of record offsets, and nothing else is there.
+    for w in &warcs {
+        assert!(files.contains(&format!("{w}.idx")), "{files:?}");
+    }
+    assert_eq!(files.len(), 2 * warcs.len(), "{files:?}");
+    // Every article's response is found by its id through the sidecars.
+    let records = kabar::archive::RecordIndex::new(&archive);
+    for d in before.values() {
+        let id = d["warc_id"].as_str().unwrap();
+        let found = records.find(id).unwrap().expect("archived");
+        assert_eq!(found.record_id, id);
+        assert_eq!(found.meta.kind, "article");
+        assert!(!found.page.body.is_empty());
+    }
 
     let hits: usize = web.all_hits().values().sum();
     // Even with the index gone.

@@ -1,8 +1,11 @@
 //! End to end in a real browser: Debian's chromium, headless, driven over
 //! the WebDriver protocol by chromedriver (a few JSON calls, so no client
 //! crate). The test searches in Thai and in English, clicks a facet, opens
-//! an article and a hostile one, and checks what the page shows: the text,
-//! the highlights, and that nothing a crawled page carried ran as script.
+//! an article and a hostile one, previews a digest (charts, another day
+//! through the form), follows a story from one outlet's article to the
+//! first publisher's and on to its archived copy, and checks what the page
+//! shows: the text, the highlights, and that nothing a crawled page carried
+//! ran as script.
 //! A screenshot of each page goes to `target/web-screenshots/`.
 //!
 //! `.ci/run` installs chromium and chromedriver. Locally, without them, the
@@ -15,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use common::site::{self, ENGLISH_TITLE, HOSTILE_TITLE, THAI_TITLE};
+use common::site::{self, DIGEST_DATE, ENGLISH_TITLE, HOSTILE_TITLE, STORY_TITLE, THAI_TITLE};
 use serde_json::{Value, json};
 
 /// How long chromedriver may take to start listening.
@@ -214,6 +217,23 @@ async fn start_driver(driver: &std::path::Path) -> Driver {
     d
 }
 
+/// Serves `index` on a free loopback port; returns its base URL.
+async fn serve(index: kabar::index::ArticleIndex, config: kabar::config::Config) -> String {
+    let state = std::sync::Arc::new(kabar::web::AppState::new(index, config, None));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = kabar::web::router(state);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    base
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_facets_and_articles_in_a_real_browser() {
     let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
@@ -229,25 +249,14 @@ async fn search_facets_and_articles_in_a_real_browser() {
         return;
     };
 
-    // The server, on this runtime.
+    // The servers, on this runtime: the small index, and a month of news
+    // with a digest to show and a story run by four outlets.
     let dir = tempfile::tempdir().unwrap();
     let index = site::build_index(dir.path());
-    let state = std::sync::Arc::new(kabar::web::AppState::new(
-        index,
-        site::config(dir.path()),
-        None,
-    ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = kabar::web::router(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    let base = serve(index, site::config(dir.path())).await;
+    let month_dir = tempfile::tempdir().unwrap();
+    let month = site::build_month(month_dir.path());
+    let month_base = serve(month.index.clone(), site::month_config(month_dir.path())).await;
 
     let d = start_driver(&driver).await;
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -385,6 +394,85 @@ async fn search_facets_and_articles_in_a_real_browser() {
     b.goto(&format!("{base}/watchlists")).await;
     b.wait_text("h1", "Watchlists").await;
     b.screenshot("10-watchlists").await;
+
+    // The digest of a day, for a profile: the email's content in the
+    // layout, its charts shown, its inline styles applied.
+    b.goto(&format!(
+        "{month_base}/digest?date={DIGEST_DATE}&profile=sea-daily"
+    ))
+    .await;
+    b.wait_text("#digest", "Emerging risks").await;
+    let subject = b.text("#digest-subject").await;
+    assert!(subject.contains("1 emerging risk"), "{subject}");
+    let charts = b
+        .eval(
+            "return [...document.querySelectorAll('#digest img')]\
+             .map(i => [i.src.slice(0, 22), i.complete && i.naturalWidth > 0]);",
+        )
+        .await;
+    let charts = charts.as_array().unwrap();
+    assert!(!charts.is_empty(), "no chart in the digest");
+    for c in charts {
+        assert_eq!(c, &json!(["data:image/png;base64,", true]), "{charts:?}");
+    }
+    let width = b
+        .eval("return getComputedStyle(document.querySelector('#digest > div')).maxWidth;")
+        .await;
+    assert_eq!(width, "680px", "the email's inline styles apply");
+    let title = b.eval("return document.title;").await;
+    assert_ne!(title, "pwned");
+    assert_eq!(b.eval("return document.scripts.length;").await, 0);
+    assert!(
+        b.text("#digest")
+            .await
+            .contains("Deepfake minister ads <script>")
+    );
+    b.screenshot("11-digest").await;
+    // Another day through the form.
+    b.eval(
+        "document.querySelector('input[name=date]').value = '2025-03-19'; \
+         document.getElementById('digest-form').submit(); return true;",
+    )
+    .await;
+    b.wait_text("#digest-subject", "2025-03-19").await;
+    let url = b.call(reqwest::Method::GET, "/url", None).await;
+    assert!(url.as_str().unwrap().contains("date=2025-03-19"), "{url}");
+    b.screenshot("12-digest-other-day").await;
+
+    // An article of the story lists the other three, first publisher marked.
+    b.goto(&format!("{month_base}/article/{}", month.story[2].id))
+        .await;
+    let story = b.wait_text("#story", "Story: 4 articles").await;
+    assert!(story.contains("first"), "{story}");
+    let siblings = b
+        .eval("return [...document.querySelectorAll('#story a.sibling')].map(a => a.innerText);")
+        .await;
+    assert_eq!(siblings.as_array().unwrap().len(), 3, "{siblings}");
+    assert!(
+        siblings
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t == STORY_TITLE)
+    );
+    b.assert_no_script_ran("story article").await;
+    b.screenshot("13-story-article").await;
+    b.click("#story a.sibling").await;
+    b.wait_text("#story", "this article was the first of its story")
+        .await;
+
+    // Its archived copy: escaped text in the layout, then rendered in a
+    // sandbox where its script cannot run.
+    b.click("a[href^='/archive/']").await;
+    b.wait_text("#archived-body", "ข่าวโฆษณาหลอกลวง").await;
+    b.assert_no_script_ran("archived copy").await;
+    assert!(b.text("#archived-body").await.contains("<script>"));
+    b.screenshot("14-archived-copy").await;
+    b.click("#archive-raw").await;
+    b.wait_text("h1", "Deepfake minister ads").await;
+    let title = b.eval("return document.title;").await;
+    assert_eq!(title, "archived", "the archived page's script ran");
+    b.screenshot("15-archived-page-sandboxed").await;
 
     b.call(reqwest::Method::DELETE, "", None).await;
 }

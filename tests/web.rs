@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::site::{self, Client, ENGLISH_TITLE, HOSTILE_TITLE, THAI_TITLE};
+use common::site::{
+    self, ARCHIVED_PAGE, Client, DIGEST_DATE, ENGLISH_TITLE, HOSTILE_TITLE, STORY_TITLE, THAI_TITLE,
+};
 use common::{kabar, stderr};
 
 fn server() -> (tempfile::TempDir, site::Server) {
@@ -105,7 +107,11 @@ fn api_errors_say_what_was_wrong() {
         ("/api/article/..%2F..%2Fetc%2Fpasswd", 404, "not_found"),
         ("/api/nothing-here", 404, "not_found"),
         ("/api/trends?by=planet", 400, "bad_parameter"),
-        ("/api/digest", 501, "not_implemented"),
+        ("/api/digest?date=2025-02-30", 400, "bad_parameter"),
+        ("/api/digest?date=yesterday", 400, "bad_parameter"),
+        ("/api/digest?format=pdf", 400, "bad_parameter"),
+        ("/api/digest?profile=nobody", 404, "not_found"),
+        ("/api/archive/x", 404, "not_found"),
     ] {
         let r = c.get(&s.url(path));
         assert_eq!(r.status, status, "{path}: {}", r.body);
@@ -158,7 +164,10 @@ fn the_openapi_document_covers_every_api_route() {
     let id = kabar::index::article_id("https://news1.example/a/1");
     for route in kabar::web::api::ROUTES {
         assert!(doc["paths"].get(route).is_some(), "{route} undocumented");
-        let path = route.replace("{id}", &id).replace("{name}", "nope");
+        let path = route
+            .replace("{id}", &id)
+            .replace("{name}", "nope")
+            .replace("{warc_id}", "nope");
         let r = c.get(&s.url(&path));
         // Every route exists: a 404 may only be the resource's own.
         if r.status == 404 {
@@ -199,7 +208,7 @@ fn pages_render_utf8_with_facet_links_and_highlights() {
     );
     assert!(r.body.contains("href=\"https://news1.example/a/1\""));
     assert!(r.body.contains("href=\"/archive/"));
-    assert_eq!(c.get(&s.url("/archive/x")).status, 501);
+    assert_eq!(c.get(&s.url("/archive/x")).status, 404);
 
     let r = c.get(&s.url("/trends"));
     assert_eq!(r.status, 200);
@@ -208,7 +217,13 @@ fn pages_render_utf8_with_facet_links_and_highlights() {
     let r = c.get(&s.url("/sources"));
     assert_eq!(r.status, 200);
     assert!(r.body.contains("badge status new"));
-    assert_eq!(c.get(&s.url("/digest")).status, 501);
+    // No profile configured: the built-in "all" covers everything.
+    let r = c.get(&s.url("/digest"));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("<option value=\"all\" selected>all</option>")
+    );
     let r = c.get(&s.url("/search?q=scam+AND+(ads"));
     assert_eq!(r.status, 400);
     assert!(r.body.contains("malformed query"));
@@ -558,4 +573,228 @@ fn kabar_export_writes_every_match_with_the_search_filters() {
     assert!(stderr(&out).contains("mars"));
     let out = kabar(&["--data", data, "export", "nothing-matches-this"]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+fn month_server() -> (tempfile::TempDir, site::Server, site::Month) {
+    let dir = tempfile::tempdir().unwrap();
+    let month = site::build_month(dir.path());
+    let server = site::serve(month.index.clone(), site::month_config(dir.path()));
+    (dir, server, month)
+}
+
+#[test]
+fn the_digest_api_and_page_show_one_days_digest_per_profile() {
+    let (_dir, s, _month) = month_server();
+    let c = Client::new();
+    let q = format!("date={DIGEST_DATE}&profile=sea-daily");
+
+    let r = c.get(&s.url(&format!("/api/digest?{q}")));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.header("content-type").starts_with("application/json"));
+    let v = r.json();
+    assert_eq!(v["profile"], "sea-daily");
+    assert_eq!(v["date"], DIGEST_DATE);
+    assert_eq!(v["timezone"], "Asia/Singapore");
+    assert_eq!(v["spikes"][0]["topic"], "scam-ads", "{v}");
+    // The profile covers SEA only.
+    let regions: Vec<&str> = v["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions, ["sea"]);
+    // JSON keeps crawled text as it was.
+    assert!(r.body.contains("Deepfake minister ads <script>"));
+
+    let text = c.get(&s.url(&format!("/api/digest?{q}&format=text")));
+    assert_eq!(text.status, 200);
+    assert!(text.header("content-type").starts_with("text/plain"));
+    assert!(text.body.contains("EMERGING RISKS"), "{}", text.body);
+    let md = c.get(&s.url(&format!("/api/digest?{q}&format=md")));
+    assert!(md.header("content-type").starts_with("text/markdown"));
+    assert!(md.body.contains("Emerging risks"));
+
+    // The email's HTML, charts inlined, crawled text escaped.
+    let html = c.get(&s.url(&format!("/api/digest?{q}&format=html")));
+    assert_eq!(html.status, 200);
+    assert!(html.header("content-type").starts_with("text/html"));
+    assert!(html.body.contains("src=\"data:image/png;base64,iVBOR"));
+    assert!(!html.body.contains("cid:"));
+    assert!(!html.body.contains("<script"));
+    assert!(html.body.contains("&lt;script&gt;"));
+    let csp = html.header("content-security-policy");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(!csp.contains("script-src"), "{csp}");
+
+    // The page: the same digest in the layout, with its controls.
+    let page = c.get(&s.url(&format!("/digest?{q}")));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<meta charset=\"utf-8\">"));
+    assert!(page.body.contains(&format!(
+        "type=\"date\" name=\"date\" value=\"{DIGEST_DATE}\""
+    )));
+    assert!(page.body.contains("<option value=\"sea-daily\" selected>"));
+    assert!(page.body.contains("src=\"data:image/png;base64,"));
+    assert!(page.body.contains("Emerging risks"));
+    assert!(!page.body.contains("<script"));
+    assert!(!page.body.contains("cid:"));
+    let csp = page.header("content-security-policy");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("style-src-attr 'unsafe-inline'"), "{csp}");
+    assert!(!csp.contains("script-src"), "{csp}");
+
+    // Errors on the page are pages, in the API JSON.
+    assert_eq!(c.get(&s.url("/digest?profile=nobody")).status, 404);
+    assert_eq!(c.get(&s.url("/digest?date=2025-13-01")).status, 400);
+    let r = c.get(&s.url("/api/digest?profile=nobody"));
+    assert_eq!(r.status, 404);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sea-daily")
+    );
+    // A profile left out means the first one.
+    let v = c
+        .get(&s.url(&format!("/api/digest?date={DIGEST_DATE}")))
+        .json();
+    assert_eq!(v["profile"], "sea-daily");
+}
+
+#[test]
+fn archived_pages_are_shown_inert_and_ids_cannot_traverse() {
+    let (dir, s, month) = month_server();
+    let c = Client::new();
+    let id = enc(&month.warc_id);
+
+    // In the layout: the record's facts and the page as escaped text.
+    let r = c.get(&s.url(&format!("/archive/{id}")));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains(&month.story[0].url));
+    assert!(r.body.contains("ข่าวโฆษณาหลอกลวง"));
+    // (askama writes `<` as `&#60;`)
+    assert!(
+        r.body
+            .contains("&#60;script&#62;document.title=&#39;pwned&#39;&#60;/script&#62;"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("<script"));
+    assert!(!r.body.contains("<img"));
+    assert!(!r.body.contains("href=\"javascript:"));
+    assert!(
+        r.header("content-security-policy")
+            .contains("default-src 'none'")
+    );
+
+    // Rendered: in a sandbox, nothing runs or loads, no sniffing.
+    let raw = c.get(&s.url(&format!("/archive/{id}/raw")));
+    assert_eq!(raw.status, 200);
+    assert_eq!(raw.body, ARCHIVED_PAGE);
+    assert_eq!(raw.header("content-type"), "text/html; charset=utf-8");
+    let csp = raw.header("content-security-policy");
+    assert!(csp.starts_with("sandbox;"), "{csp}");
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    assert!(!csp.contains("allow-scripts"));
+    assert_eq!(raw.header("x-content-type-options"), "nosniff");
+
+    // The API: metadata and the body as text.
+    let v = c.get(&s.url(&format!("/api/archive/{id}"))).json();
+    assert_eq!(v["record_id"], month.warc_id.as_str());
+    assert_eq!(v["target_uri"], month.story[0].url.as_str());
+    assert_eq!(v["status"], 200);
+    assert_eq!(v["source"], "beta");
+    assert_eq!(v["kind"], "article");
+    assert_eq!(v["body"], ARCHIVED_PAGE);
+    assert_eq!(v["body_bytes"], ARCHIVED_PAGE.len());
+    // The bare UUID works too.
+    let bare = month
+        .warc_id
+        .trim_start_matches("<urn:uuid:")
+        .trim_end_matches('>');
+    assert_eq!(c.get(&s.url(&format!("/api/archive/{bare}"))).status, 200);
+
+    // The article links to its archived copy.
+    let article = c.get(&s.url(&format!("/article/{}", month.story[0].id)));
+    assert!(article.body.contains(&format!("href=\"/archive/{id}\"")));
+
+    // Unknown ids, other forms and traversal attempts: 404, nothing read.
+    let archive_files = std::fs::read_dir(dir.path().join("archive"))
+        .unwrap()
+        .count();
+    for path in [
+        "/archive/%3Curn%3Auuid%3A00000000-0000-4000-8000-000000000000%3E".to_string(),
+        "/api/archive/00000000-0000-4000-8000-000000000000".to_string(),
+        "/archive/..%2F..%2F..%2Fetc%2Fpasswd".to_string(),
+        "/api/archive/..%2F..%2Ftantivy%2Fmeta.json".to_string(),
+        "/archive/%2e%2e%2f%2e%2e%2fCargo.toml/raw".to_string(),
+        format!(
+            "/api/archive/{}",
+            enc(&format!("{}/../../x", month.warc_id))
+        ),
+        "/api/archive/%3Curn%3Auuid%3A0000-1%3E".to_string(),
+    ] {
+        let r = c.get(&s.url(&path));
+        assert_eq!(r.status, 404, "{path}: {}", r.body);
+        assert!(!r.body.contains("root:"), "{path}");
+        assert!(!r.body.contains("[package]"), "{path}");
+        assert!(!r.body.contains("segments"), "{path}");
+    }
+    // The lookup wrote no file of its own beyond the writer's sidecar.
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("archive"))
+            .unwrap()
+            .count(),
+        archive_files
+    );
+}
+
+#[test]
+fn an_article_lists_the_other_articles_of_its_story() {
+    let (_dir, s, month) = month_server();
+    let c = Client::new();
+    let first = &month.story[0];
+    let third = &month.story[2];
+
+    let v = c.get(&s.url(&format!("/api/article/{}", third.id))).json();
+    let info = &v["story_info"];
+    assert_eq!(info["num_articles"], 4, "{v}");
+    assert_eq!(info["first_publisher"], first.id.as_str());
+    let others = info["articles"].as_array().unwrap();
+    assert_eq!(others.len(), 3);
+    assert!(others.iter().all(|o| o["id"] != third.id.as_str()));
+    assert_eq!(others[0]["id"], first.id.as_str());
+    assert_eq!(others[0]["first"], true);
+    assert_eq!(others[0]["source"], "beta");
+    assert!(others[1..].iter().all(|o| o["first"] == false));
+    assert_eq!(v["story"], info["id"]);
+
+    let r = c.get(&s.url(&format!("/article/{}", third.id)));
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Story: 4 articles"), "{}", r.body);
+    assert!(r.body.contains(&format!("href=\"/article/{}\"", first.id)));
+    assert!(r.body.contains("<span class=\"badge first\">first</span>"));
+    assert!(r.body.contains(&format!("href=\"{}\"", first.url)));
+    assert!(
+        !r.body.contains("<script"),
+        "the hostile headline is escaped"
+    );
+    // The first publisher's own page says so.
+    let r = c.get(&s.url(&format!("/article/{}", first.id)));
+    assert!(r.body.contains("this article was the first of its story"));
+    // An article alone in its story says that too.
+    let alone = c
+        .get(&s.url(&format!(
+            "/api/article/{}",
+            kabar::index::article_id("https://kappa.example/21")
+        )))
+        .json();
+    assert_eq!(alone["story_info"]["num_articles"], 1, "{alone}");
+    assert_eq!(alone["story_info"]["articles"].as_array().unwrap().len(), 0);
+    let escaped = STORY_TITLE
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&#39;");
+    assert!(r.body.contains(&escaped));
 }

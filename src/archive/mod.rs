@@ -14,6 +14,16 @@
 //!
 //! The pipeline syncs the archive to disk before each index commit, so an
 //! article that is in the index always has its response in the archive.
+//!
+//! Beside each file the writer keeps a sidecar, `<file>.idx`, with one line
+//! per response record: the byte offset of its gzip member in the file and
+//! its record id. [`RecordIndex`] (in [`lookup`]) reads the sidecars to find
+//! one record by id without decompressing whole files; an archive written
+//! before sidecars existed gets them from a one-time scan.
+
+pub mod lookup;
+
+pub use lookup::{RecordIndex, is_record_id, normalize_record_id};
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
@@ -68,7 +78,16 @@ pub struct ArchiveWriter {
     dir: PathBuf,
     max_file_bytes: u64,
     current: Option<(PathBuf, BufWriter<File>, u64)>,
+    /// The current file's sidecar (`<file>.idx`).
+    sidecar: Option<(PathBuf, BufWriter<File>)>,
     seq: u32,
+}
+
+/// The sidecar of an archive file: `<file>.idx`.
+pub fn sidecar_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_os_string();
+    name.push(".idx");
+    PathBuf::from(name)
 }
 
 impl ArchiveWriter {
@@ -81,6 +100,7 @@ impl ArchiveWriter {
             dir: dir.to_path_buf(),
             max_file_bytes: max_file_bytes.max(1),
             current: None,
+            sidecar: None,
             seq: 0,
         })
     }
@@ -125,12 +145,8 @@ impl ArchiveWriter {
             ],
             &json,
         );
-        self.append(&response)?;
-        self.append(&metadata)?;
-        Ok(id)
-    }
-
-    fn append(&mut self, record: &[u8]) -> Result<(), ArchiveError> {
+        // The pair goes into one file: rotating between them would part a
+        // response from its metadata.
         if self
             .current
             .as_ref()
@@ -138,7 +154,21 @@ impl ArchiveWriter {
         {
             self.rotate()?;
         }
+        let offset = self.append(&response)?;
+        self.append(&metadata)?;
+        if let Some((path, sidecar)) = self.sidecar.as_mut() {
+            writeln!(sidecar, "{offset} {id}").map_err(|source| ArchiveError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Ok(id)
+    }
+
+    /// Appends one record as its own gzip member; returns where it starts.
+    fn append(&mut self, record: &[u8]) -> Result<u64, ArchiveError> {
         let (path, file, written) = self.current.as_mut().expect("rotate opened a file");
+        let offset = *written;
         let mut gz = GzEncoder::new(Vec::with_capacity(record.len() / 3), Compression::fast());
         gz.write_all(record)
             .and_then(|_| gz.finish())
@@ -149,7 +179,8 @@ impl ArchiveWriter {
             .map_err(|source| ArchiveError::Io {
                 path: path.clone(),
                 source,
-            })
+            })?;
+        Ok(offset)
     }
 
     fn rotate(&mut self) -> Result<(), ArchiveError> {
@@ -161,6 +192,17 @@ impl ArchiveWriter {
             self.seq
         );
         let path = self.dir.join(name);
+        // The sidecar first: a reader that sees the file sees its sidecar,
+        // and never scans a file that is being written.
+        let idx = sidecar_path(&path);
+        let sidecar = OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&idx)
+            .map_err(|source| ArchiveError::Io {
+                path: idx.clone(),
+                source,
+            })?;
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
@@ -169,6 +211,7 @@ impl ArchiveWriter {
                 path: path.clone(),
                 source,
             })?;
+        self.sidecar = Some((idx, BufWriter::new(sidecar)));
         self.current = Some((path, BufWriter::new(file), 0));
         let info = format!(
             "software: kabar/{}\r\nformat: WARC File Format 1.1\r\n",
@@ -185,7 +228,7 @@ impl ArchiveWriter {
             ],
             info.as_bytes(),
         );
-        self.append(&warcinfo)
+        self.append(&warcinfo).map(|_| ())
     }
 
     /// Flushes and fsyncs the current file: records written so far survive
@@ -194,6 +237,17 @@ impl ArchiveWriter {
         if let Some((path, file, _)) = self.current.as_mut() {
             file.flush()
                 .and_then(|_| file.get_ref().sync_data())
+                .map_err(|source| ArchiveError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+        }
+        // After the records: a sidecar line never points past what is on
+        // disk (and a reader checks the id it finds anyway).
+        if let Some((path, sidecar)) = self.sidecar.as_mut() {
+            sidecar
+                .flush()
+                .and_then(|_| sidecar.get_ref().sync_data())
                 .map_err(|source| ArchiveError::Io {
                     path: path.clone(),
                     source,
@@ -303,58 +357,77 @@ pub fn read_records(path: &Path) -> Result<Vec<Record>, ArchiveError> {
     let mut reader = BufReader::new(MultiGzDecoder::new(BufReader::new(file)));
     let mut records = Vec::new();
     let mut offset = 0u64;
-    loop {
-        let mut line = String::new();
-        match reader.read_line(&mut line) {
-            Ok(0) => break,
-            Ok(n) => offset += n as u64,
-            Err(_) => break, // torn gzip member at the end
-        }
-        if line.trim().is_empty() {
-            continue;
-        }
-        if line.trim_end() != "WARC/1.1" && line.trim_end() != "WARC/1.0" {
-            return Err(ArchiveError::Malformed {
-                path: path.to_path_buf(),
-                offset,
-                message: format!("expected a WARC version line, found {:?}", line.trim_end()),
-            });
-        }
-        let mut headers = Vec::new();
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return Ok(records); // torn record
-            }
-            offset += h.len() as u64;
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.push((k.trim().to_string(), v.trim().to_string()));
-            }
-        }
-        let len: usize = headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
-            .and_then(|(_, v)| v.parse().ok())
-            .ok_or_else(|| ArchiveError::Malformed {
-                path: path.to_path_buf(),
-                offset,
-                message: "record without Content-Length".into(),
-            })?;
-        let mut block = vec![0; len];
-        if reader.read_exact(&mut block).is_err() {
-            return Ok(records); // torn record
-        }
-        offset += len as u64;
-        let mut end = [0u8; 4];
-        let _ = reader.read_exact(&mut end);
-        offset += 4;
-        records.push(Record { headers, block });
+    while let Some(r) = next_record(&mut reader, path, &mut offset)? {
+        records.push(r);
     }
     Ok(records)
+}
+
+/// The next record of a decompressed WARC stream; `None` at the end or at
+/// a torn last record. `offset` counts the bytes read, for error messages.
+pub(crate) fn next_record(
+    reader: &mut impl BufRead,
+    path: &Path,
+    offset: &mut u64,
+) -> Result<Option<Record>, ArchiveError> {
+    let line = loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) => return Ok(None),
+            Ok(n) => *offset += n as u64,
+            Err(_) => return Ok(None), // torn gzip member at the end
+        }
+        if !line.trim().is_empty() {
+            break line;
+        }
+    };
+    if line.trim_end() != "WARC/1.1" && line.trim_end() != "WARC/1.0" {
+        return Err(ArchiveError::Malformed {
+            path: path.to_path_buf(),
+            offset: *offset,
+            message: format!("expected a WARC version line, found {:?}", line.trim_end()),
+        });
+    }
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+            return Ok(None); // torn record
+        }
+        *offset += h.len() as u64;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("Content-Length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .ok_or_else(|| ArchiveError::Malformed {
+            path: path.to_path_buf(),
+            offset: *offset,
+            message: "record without Content-Length".into(),
+        })?;
+    let mut block = Vec::new();
+    // Read through `take` so a forged Content-Length cannot allocate more
+    // than the stream holds.
+    if reader
+        .by_ref()
+        .take(len as u64)
+        .read_to_end(&mut block)
+        .map_or(true, |n| n != len)
+    {
+        return Ok(None); // torn record
+    }
+    *offset += len as u64;
+    let mut end = [0u8; 4];
+    let _ = reader.read_exact(&mut end);
+    *offset += 4;
+    Ok(Some(Record { headers, block }))
 }
 
 /// The responses of one file with their metadata records.
@@ -395,7 +468,7 @@ pub fn read_fetches(path: &Path) -> Result<Vec<ArchivedFetch>, ArchiveError> {
     Ok(out)
 }
 
-fn parse_response(r: &Record, meta: &FetchMeta) -> Option<Page> {
+pub(crate) fn parse_response(r: &Record, meta: &FetchMeta) -> Option<Page> {
     let split = r.block.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&r.block[..split]).to_string();
     let body = r.block[split + 4..].to_vec();

@@ -100,13 +100,27 @@ pub fn build(
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(Digest, BTreeMap<String, String>), DigestError> {
-    let tz = timezone(profile)?;
     let index = ArticleIndex::open(&config.tantivy_dir())?;
     // Only the topic names are needed: the concept packs, not the
     // sentiment model.
     let names = crate::analyze::article::load_topics(&config.topics_dir)
         .map_err(|e| DigestError::Packs(e.to_string()))?
         .names();
+    let digest = build_from(config, &index, &names, profile, date, now)?;
+    Ok((digest, names))
+}
+
+/// Builds the digest from an index that is already open, with the topic
+/// names already loaded: what `kabar serve` does for every preview.
+pub fn build_from(
+    config: &Config,
+    index: &ArticleIndex,
+    names: &BTreeMap<String, String>,
+    profile: &DigestProfile,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Digest, DigestError> {
+    let tz = timezone(profile)?;
     // Coverage health needs the catalog; a digest still goes out without it.
     let health = match Catalog::load(&config.sources_dir) {
         Ok(catalog) => {
@@ -154,7 +168,7 @@ pub fn build(
         ),
     };
     let mut digest = compose(
-        &index,
+        index,
         &ComposeInput {
             date,
             tz,
@@ -168,13 +182,13 @@ pub fn build(
             health,
             params: SpikeParams::default(),
             now,
-            topic_names: &names,
+            topic_names: names,
             watchlists: &watchlists,
             web_url: &web_url(config),
         },
     )?;
     digest.watchlist_problems.extend(file_problem);
-    Ok((digest, names))
+    Ok(digest)
 }
 
 /// Where links in the digest point: `digest.web_url`, else the address

@@ -10,6 +10,7 @@ pub mod schema;
 pub mod tokenizer;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -53,11 +54,48 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+/// Most threads one search uses (one segment each at a time).
+pub const SEARCH_THREADS: usize = 4;
+
 /// An open article index.
 #[derive(Clone)]
 pub struct ArticleIndex {
     index: Index,
     fields: Fields,
+    /// One reader shared by every call of [`ArticleIndex::reader`], reloaded
+    /// when the index on disk changed. Opening a reader opens every segment
+    /// (term dictionaries, fast-field headers, doc-store caches): a few
+    /// milliseconds per search on a large index, and the caches start cold.
+    reader: Arc<Mutex<Option<CachedReader>>>,
+}
+
+struct CachedReader {
+    reader: IndexReader,
+    generation: Generation,
+}
+
+/// What identifies a state of the index: the last commit's opstamp and the
+/// segments with their deletes (a merge changes the segments, not the
+/// opstamp).
+#[derive(Debug, PartialEq, Eq)]
+struct Generation {
+    opstamp: u64,
+    segments: Vec<(tantivy::index::SegmentId, u32)>,
+}
+
+impl Generation {
+    fn of(meta: &tantivy::IndexMeta) -> Generation {
+        let mut segments: Vec<_> = meta
+            .segments
+            .iter()
+            .map(|s| (s.id(), s.num_deleted_docs()))
+            .collect();
+        segments.sort();
+        Generation {
+            opstamp: meta.opstamp,
+            segments,
+        }
+    }
 }
 
 impl ArticleIndex {
@@ -113,10 +151,22 @@ impl ArticleIndex {
             .expect("the schema has every field")
     }
 
-    fn from_index(index: Index) -> Result<ArticleIndex, IndexError> {
+    fn from_index(mut index: Index) -> Result<ArticleIndex, IndexError> {
         register_analyzers(&index);
+        // Searches visit segments on up to SEARCH_THREADS threads: a large
+        // match set is counted on every core, not one.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(SEARCH_THREADS);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let fields = Fields::from_schema(&index.schema())?;
-        Ok(ArticleIndex { index, fields })
+        Ok(ArticleIndex {
+            index,
+            fields,
+            reader: Arc::new(Mutex::new(None)),
+        })
     }
 
     pub fn fields(&self) -> Fields {
@@ -127,13 +177,29 @@ impl ArticleIndex {
         &self.index
     }
 
-    /// A reader that sees each commit as soon as it is made.
+    /// A reader that sees each commit as soon as it is made (by this
+    /// process or another): the shared reader, reloaded first when the
+    /// index's `meta.json` names another commit or other segments than the
+    /// reader has. Checking costs one small file read.
     pub fn reader(&self) -> Result<IndexReader, IndexError> {
-        Ok(self
-            .index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?)
+        let generation = Generation::of(&self.index.load_metas()?);
+        let mut cache = self.reader.lock().unwrap_or_else(|e| e.into_inner());
+        match cache.as_mut() {
+            Some(c) if c.generation == generation => {}
+            Some(c) => {
+                c.reader.reload()?;
+                c.generation = generation;
+            }
+            None => {
+                let reader = self
+                    .index
+                    .reader_builder()
+                    .reload_policy(ReloadPolicy::Manual)
+                    .try_into()?;
+                *cache = Some(CachedReader { reader, generation });
+            }
+        }
+        Ok(cache.as_ref().expect("set above").reader.clone())
     }
 
     /// The single writer. Tantivy takes a lock file, so a second crawl on the

@@ -7,7 +7,7 @@
 //! `{"error": {"code", "message"}}`, where `code` is one of a fixed set
 //! (`bad_parameter`, `query_syntax`, `query_too_long`, `not_found`,
 //! `unauthorized`, `rate_limited`, `bad_watchlist`, `duplicate`, `csrf`,
-//! `not_implemented`, `internal`).
+//! `internal`).
 
 use std::sync::Arc;
 
@@ -19,7 +19,7 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::pages::{load_article, load_health, trend_request};
+use super::pages::{load_article, load_health, load_story, trend_request};
 use super::{Problem, Shared, blocking, run_search};
 use crate::model::{SentimentScore, TopicEvidence, TopicScore};
 use crate::query::{FacetCounts, Snippet};
@@ -27,7 +27,7 @@ use crate::trends::Dimension;
 use crate::watchlist::{WatchStatus, Watchlist};
 
 /// Every API route (axum syntax), each documented in `openapi.json`.
-pub const ROUTES: [&str; 8] = [
+pub const ROUTES: [&str; 9] = [
     "/api/search",
     "/api/article/{id}",
     "/api/trends",
@@ -36,6 +36,7 @@ pub const ROUTES: [&str; 8] = [
     "/api/watchlists/{name}",
     "/api/digest",
     "/api/openapi.json",
+    "/api/archive/{warc_id}",
 ];
 
 /// The OpenAPI 3.1 document.
@@ -54,8 +55,9 @@ pub fn routes() -> Router<Shared> {
                 .put(watchlist_update)
                 .delete(watchlist_delete),
         )
-        .route(ROUTES[6], get(digest))
+        .route(ROUTES[6], get(super::digest::api))
         .route(ROUTES[7], get(openapi))
+        .route(ROUTES[8], get(super::archive::api))
 }
 
 fn api<T: Serialize>(r: Result<T, Problem>) -> Response {
@@ -185,10 +187,15 @@ pub async fn search(State(app): State<Shared>, RawQuery(raw): RawQuery) -> Respo
 // ---------------------------------------------------------------- article
 
 pub async fn article(State(app): State<Shared>, Path(id): Path<String>) -> Response {
-    api(load_article(&app, id).await.map(|a| {
+    let a = match load_article(&app, id).await {
+        Ok(a) => a,
+        Err(p) => return p.respond(true),
+    };
+    api(load_story(&app, &a).await.map(|story| {
         let mut v = serde_json::to_value(&a).unwrap_or_default();
         v["date"] = serde_json::json!(a.published.unwrap_or(a.fetched));
         v["evidence"] = serde_json::json!(a.evidence);
+        v["story_info"] = serde_json::json!(story);
         v
     }))
 }
@@ -332,17 +339,7 @@ pub async fn watchlist_delete(State(app): State<Shared>, Path(name): Path<String
     }
 }
 
-// ---------------------------------------------------------------- digest, docs
-
-/// Placeholder until the digest (issue 7) lands.
-pub async fn digest() -> Response {
-    Problem::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not_implemented",
-        "the digest is not built yet",
-    )
-    .respond(true)
-}
+// ---------------------------------------------------------------- docs
 
 pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()

@@ -15,13 +15,14 @@
 //! ```
 //!
 //! Routes: `/`, `/search`, `/article/{id}`, `/trends`, `/sources`,
-//! `/watchlists`, `/digest` (placeholder), `/archive/{warc_id}` (501 for
-//! now), `/export.csv`, `/export.jsonl`, `/login`, `/static/{file}`, and under
+//! `/watchlists`, `/digest`, `/archive/{warc_id}` (and `/raw`), `/export.csv`, `/export.jsonl`, `/login`, `/static/{file}`, and under
 //! `/api/` the routes listed in [`api::ROUTES`], documented by the OpenAPI
 //! document at `/api/openapi.json`.
 
 pub mod api;
+pub mod archive;
 pub mod charts;
+pub mod digest;
 pub mod guard;
 pub mod html;
 pub mod pages;
@@ -53,6 +54,12 @@ pub struct AppState {
     pub limiter: guard::RateLimiter,
     /// Required on every request when set.
     pub token: Option<String>,
+    /// Topic id → display name, for the digest's headings; read from the
+    /// concept packs on first use (empty when they cannot be loaded: the
+    /// digest then shows ids).
+    topic_names: std::sync::OnceLock<std::collections::BTreeMap<String, String>>,
+    /// Where each archived response is (see [`crate::archive::RecordIndex`]).
+    pub archive: crate::archive::RecordIndex,
 }
 
 pub type Shared = Arc<AppState>;
@@ -62,12 +69,26 @@ impl AppState {
         let token = Some(config.web.token.clone()).filter(|t| !t.is_empty());
         AppState {
             index,
+            topic_names: std::sync::OnceLock::new(),
+            archive: crate::archive::RecordIndex::new(&config.archive_dir()),
             watchlists: WatchlistStore::new(&config.watchlists_path()),
             limiter: guard::RateLimiter::new(config.web.rate_per_sec, config.web.rate_burst),
             topics,
             token,
             config,
         }
+    }
+
+    pub fn topic_names(&self) -> &std::collections::BTreeMap<String, String> {
+        self.topic_names.get_or_init(|| {
+            match crate::analyze::article::load_topics(&self.config.topics_dir) {
+                Ok(t) => t.names(),
+                Err(e) => {
+                    tracing::warn!("the digest shows topic ids, not names: {e}");
+                    Default::default()
+                }
+            }
+        })
     }
 }
 
@@ -104,8 +125,8 @@ pub async fn serve(
         .map_err(|_| ServeError::Addr(config.web.addr.clone()))?;
     check_exposure(addr, &config.web.token)?;
     let index = ArticleIndex::open(&config.tantivy_dir())?;
-    let topics = match crate::analyze::Analyzer::load(&config.topics_dir) {
-        Ok(a) => Some(a.topics().ids().map(str::to_string).collect::<Vec<_>>()),
+    let topics = match crate::analyze::article::load_topics(&config.topics_dir) {
+        Ok(t) => Some(t.ids().map(str::to_string).collect::<Vec<_>>()),
         Err(e) => {
             tracing::warn!("topic filters are not checked: {e}");
             None
@@ -150,11 +171,12 @@ pub fn router(state: Shared) -> Router {
         .route("/article/{id}", get(pages::article))
         .route("/trends", get(pages::trends))
         .route("/sources", get(pages::sources))
-        .route("/digest", get(pages::digest))
+        .route("/digest", get(digest::page))
         .route("/watchlists", get(pages::watchlists))
         .route("/watchlists/save", post(pages::watchlist_save))
         .route("/watchlists/delete", post(pages::watchlist_delete))
-        .route("/archive/{warc_id}", get(pages::archive))
+        .route("/archive/{warc_id}", get(archive::page))
+        .route("/archive/{warc_id}/raw", get(archive::raw))
         .route("/export.csv", get(pages::export_csv))
         .route("/export.jsonl", get(pages::export_jsonl))
         .route("/login", get(guard::login))
@@ -298,16 +320,15 @@ pub fn search_request(
     Ok((params, request))
 }
 
-/// Runs a search and its facets on the blocking pool, side by side (each
-/// is one pass over the matches; on two cores this halves the wait).
+/// Runs a search and its facets on the blocking pool, in one pass over the
+/// matches (the index spreads its segments over the cores).
 pub async fn run_search(app: &Shared, raw: Option<String>) -> Result<SearchOutcome, Problem> {
     let now = chrono::Utc::now();
     let (params, request) = search_request(app, raw.as_deref(), now)?;
-    let (a, b) = (Arc::clone(app), Arc::clone(app));
-    let (r1, r2) = (request.clone(), request.clone());
-    let search = blocking(move || Ok(crate::query::search(&a.index, &r1)?));
-    let facets = blocking(move || Ok(crate::query::facets(&b.index, &r2, now)?));
-    let (results, facets) = tokio::try_join!(search, facets)?;
+    let a = Arc::clone(app);
+    let r = request.clone();
+    let (results, facets) =
+        blocking(move || Ok(crate::query::search_with_facets(&a.index, &r, now)?)).await?;
     Ok(SearchOutcome {
         params,
         request,

@@ -14,7 +14,7 @@ use axum::extract::{Form, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::charts;
 use super::guard::{self, CSRF_COOKIE};
@@ -349,6 +349,59 @@ struct ArticlePage {
     risk_class: &'static str,
     topics: Vec<TopicView>,
     tz: String,
+    story: StoryInfo,
+    siblings: Vec<SiblingView>,
+    /// This article is its story's first publisher (and has company).
+    is_first: bool,
+}
+
+/// An article's story: how many articles it has, which was first, and the
+/// others (oldest first, at most [`crate::query::MAX_STORY_MEMBERS`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryInfo {
+    pub id: String,
+    pub num_articles: usize,
+    /// The id of the earliest article of the story.
+    pub first_publisher: Option<String>,
+    /// The story's other articles, without this one.
+    pub articles: Vec<crate::query::StoryMember>,
+}
+
+/// Reads the story of `a`.
+pub async fn load_story(app: &Shared, a: &IndexedArticle) -> Result<StoryInfo, Problem> {
+    let app = Arc::clone(app);
+    let story = if a.story.is_empty() {
+        a.id.clone()
+    } else {
+        a.story.clone()
+    };
+    let this = a.id.clone();
+    blocking(move || {
+        let (total, members) =
+            crate::query::story(&app.index, &story, crate::query::MAX_STORY_MEMBERS + 1)?;
+        Ok(StoryInfo {
+            id: story,
+            num_articles: total.max(1),
+            first_publisher: members.first().map(|m| m.id.clone()),
+            articles: members
+                .into_iter()
+                .filter(|m| m.id != this)
+                .take(crate::query::MAX_STORY_MEMBERS)
+                .collect(),
+        })
+    })
+    .await
+}
+
+struct SiblingView {
+    id: String,
+    title: String,
+    lang: String,
+    original: Option<String>,
+    source: String,
+    country: String,
+    date: String,
+    first: bool,
 }
 
 /// Title and body with the evidence marked: topic terms by their byte
@@ -397,7 +450,26 @@ pub async fn load_article(app: &Shared, id: String) -> Result<IndexedArticle, Pr
 
 async fn article_page(app: &Shared, id: String) -> Result<Response, Problem> {
     let a = load_article(app, id).await?;
+    let story = load_story(app, &a).await?;
     let tz = app.config.timezone();
+    let siblings = story
+        .articles
+        .iter()
+        .map(|m| SiblingView {
+            id: m.id.clone(),
+            title: if m.title.trim().is_empty() {
+                "(no title)".into()
+            } else {
+                m.title.clone()
+            },
+            lang: lang_attr(&m.lang).to_string(),
+            original: safe_href(&m.url),
+            source: m.source.clone(),
+            country: m.country.clone(),
+            date: format_date(m.date, &tz),
+            first: m.first,
+        })
+        .collect();
     let (title, body) = marked_article(&a);
     let topics = a
         .topics
@@ -472,19 +544,11 @@ async fn article_page(app: &Shared, id: String) -> Result<Response, Problem> {
         risk_class: risk_class(a.risk),
         topics,
         tz: tz.name().to_string(),
+        is_first: story.num_articles > 1 && story.first_publisher.as_deref() == Some(a.id.as_str()),
+        story,
+        siblings,
     };
     Ok(render(&page))
-}
-
-/// The archived response. Not built yet: reading one record means scanning
-/// the WARC files, which needs an offset index first.
-pub async fn archive(Path(_warc_id): Path<String>) -> Response {
-    Problem::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not_implemented",
-        "showing the archived copy is not built yet: the record is in the WARC files under <data>/archive, and `kabar reindex` reads them",
-    )
-    .respond(false)
 }
 
 // ---------------------------------------------------------------- trends
@@ -704,23 +768,6 @@ async fn sources_page(app: &Shared) -> Result<Response, Problem> {
         summary,
         tz: tz.name().to_string(),
     }))
-}
-
-// ---------------------------------------------------------------- digest
-
-#[derive(Template)]
-#[template(path = "digest.html")]
-struct DigestPage {
-    nav: &'static str,
-}
-
-/// Placeholder until the digest (issue 7) lands.
-pub async fn digest() -> Response {
-    (
-        StatusCode::NOT_IMPLEMENTED,
-        render(&DigestPage { nav: "digest" }),
-    )
-        .into_response()
 }
 
 // ---------------------------------------------------------------- exports

@@ -441,3 +441,202 @@ impl Client {
         self.http.request(method, url)
     }
 }
+
+// ---------------------------------------------------------------- a month
+
+/// The day the month fixture's digest covers (Asia/Singapore).
+pub const DIGEST_DATE: &str = "2025-03-20";
+/// The syndicated story's headline, hostile: four outlets ran it.
+pub const STORY_TITLE: &str =
+    "Deepfake minister ads <script>document.title='pwned'</script> drain savings";
+/// The archived response of the story's first article: a hostile page.
+pub const ARCHIVED_PAGE: &str = "<!doctype html><html><head><title>archived</title><script>document.title='pwned'</script></head><body><h1>Deepfake minister ads</h1><img src=x onerror=\"document.title='pwned'\"><a href=\"javascript:document.title='pwned'\">x</a><p>ข่าวโฆษณาหลอกลวง</p></body></html>";
+
+/// What the month fixture holds, for the tests to ask about.
+pub struct Month {
+    pub index: ArticleIndex,
+    /// The story's articles, first publisher first.
+    pub story: Vec<IndexedArticle>,
+    /// The WARC record id of the first story article's response.
+    pub warc_id: String,
+}
+
+/// A month of news in SEA and NEA up to [`DIGEST_DATE`], when scam ads
+/// spike in SEA: one story (hostile headline) run by four outlets, "beta"
+/// first, and five more reports. The first story article's response (a
+/// hostile page) is in `<data>/archive`, as a crawl would leave it.
+pub fn build_month(data: &Path) -> Month {
+    use chrono::NaiveDate;
+    use kabar::digest::compose::day_bounds;
+    let tz = chrono_tz::Asia::Singapore;
+    let day0 = NaiveDate::parse_from_str(DIGEST_DATE, "%Y-%m-%d").unwrap();
+    let mut articles: Vec<IndexedArticle> = Vec::new();
+    let mut add = |day: i64,
+                   hour: i64,
+                   region: &str,
+                   source: &str,
+                   topic: Option<(&str, f32)>,
+                   title: &str,
+                   story: Option<&str>| {
+        let n = articles.len() + 1;
+        let (start, _) = day_bounds(day0 + Duration::days(day), &tz);
+        let published = start + Duration::hours(hour) + Duration::minutes(n as i64 % 60);
+        let url = format!("https://{source}.example/{n}");
+        let id = article_id(&url);
+        let score = topic.map_or(0.0, |t| t.1);
+        let label = if score <= -0.2 {
+            SentimentLabel::Negative
+        } else if score >= 0.2 {
+            SentimentLabel::Positive
+        } else {
+            SentimentLabel::Neutral
+        };
+        let topics: Vec<TopicScore> = topic
+            .map(|(t, _)| TopicScore {
+                id: t.into(),
+                score: 0.8,
+                terms: vec![],
+                sentiment: sentiment(label, score),
+            })
+            .into_iter()
+            .collect();
+        articles.push(IndexedArticle {
+            id: id.clone(),
+            url,
+            source: source.into(),
+            country: if region == "sea" { "SG" } else { "JP" }.into(),
+            region: region.into(),
+            lang: "en".into(),
+            title: title.into(),
+            body: format!("{title}. More about it follows here."),
+            published: Some(published),
+            fetched: published,
+            risk: kabar::analyze::article::risk(&topics, 1.0),
+            topics,
+            sentiment: sentiment(label, score),
+            story: story.map_or(id, |s| article_id(&format!("https://{s}"))),
+            ..Default::default()
+        });
+    };
+    for day in -29..0 {
+        for i in 0..20 {
+            let topic = match i % 10 {
+                0 => Some(("scam-ads", -0.5)),
+                1 | 2 => Some(("payments", 0.4)),
+                _ => None,
+            };
+            let source = ["alpha", "beta", "gamma"][i as usize % 3];
+            add(day, 1 + i % 12, "sea", source, topic, "Ordinary day", None);
+        }
+        for i in 0..10 {
+            add(
+                day,
+                2 + i,
+                "nea",
+                "kappa",
+                None,
+                "Ordinary day in the north",
+                None,
+            );
+        }
+    }
+    for i in 0..12 {
+        let source = ["alpha", "beta", "gamma"][i as usize % 3];
+        add(0, 1 + i % 10, "sea", source, None, "Ordinary news", None);
+    }
+    for (i, outlet) in ["beta", "alpha", "delta", "gamma"].iter().enumerate() {
+        add(
+            0,
+            3 + i as i64,
+            "sea",
+            outlet,
+            Some(("scam-ads", -0.8)),
+            STORY_TITLE,
+            Some("deepfake-story"),
+        );
+    }
+    for i in 0..5 {
+        add(
+            0,
+            6 + i,
+            "sea",
+            "alpha",
+            Some(("scam-ads", -0.7)),
+            &format!("Scam ad wave, report {i}"),
+            None,
+        );
+    }
+    for i in 0..4 {
+        add(
+            0,
+            8 + i,
+            "sea",
+            "beta",
+            Some(("payments", -0.6)),
+            &format!("E-wallet outage day {i}"),
+            None,
+        );
+    }
+    add(0, 9, "nea", "kappa", None, "One story in the north", None);
+
+    let mut story: Vec<IndexedArticle> = articles
+        .iter()
+        .filter(|a| a.title == STORY_TITLE)
+        .cloned()
+        .collect();
+    story.sort_by_key(|a| a.published);
+
+    // The first story article's response, archived as a crawl does.
+    let mut writer = kabar::archive::ArchiveWriter::open(
+        &data.join("archive"),
+        kabar::archive::DEFAULT_MAX_FILE_BYTES,
+    )
+    .unwrap();
+    let first = &story[0];
+    let page = kabar::model::Page {
+        requested_url: first.url.parse().unwrap(),
+        final_url: first.url.parse().unwrap(),
+        status: 200,
+        content_type: Some("text/html; charset=utf-8".into()),
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+        body: ARCHIVED_PAGE.as_bytes().to_vec(),
+        fetched: first.fetched,
+    };
+    let meta = kabar::archive::FetchMeta {
+        kind: "article".into(),
+        source: first.source.clone(),
+        requested_url: first.url.clone(),
+        ..Default::default()
+    };
+    let warc_id = writer.write(&page, &meta).unwrap();
+    writer.sync().unwrap();
+    for a in articles.iter_mut().filter(|a| a.id == first.id) {
+        a.warc_id = Some(warc_id.clone());
+    }
+    story[0].warc_id = Some(warc_id.clone());
+
+    let index = ArticleIndex::open_or_create(&data.join("tantivy")).unwrap();
+    let mut w = index.writer().unwrap();
+    for a in &articles {
+        w.upsert(a).unwrap();
+    }
+    w.finish().unwrap();
+    Month {
+        index,
+        story,
+        warc_id,
+    }
+}
+
+/// [`config`] with one digest profile, `sea-daily` (SEA, Singapore time).
+pub fn month_config(data: &Path) -> Config {
+    let mut c = config(data);
+    c.digest.profiles = vec![kabar::config::DigestProfile {
+        name: "sea-daily".into(),
+        recipients: vec!["analyst@example.org".into()],
+        regions: vec!["sea".parse().unwrap()],
+        ..Default::default()
+    }];
+    c
+}
