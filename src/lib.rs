@@ -20,6 +20,7 @@
 
 pub mod analyze;
 pub mod archive;
+pub mod chars;
 pub mod charset;
 pub mod cli;
 pub mod commands;

@@ -105,10 +105,7 @@ pub fn dominant_script(text: &str) -> Script {
 /// Indic viramas and vowel signs are marks, not letters, and must not cut
 /// words.
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
-        || unicode_normalization::char::is_combining_mark(c)
-        || c == '\u{200C}'
-        || c == '\u{200D}'
+    crate::chars::is_word_char(c) || c == '\u{200C}' || c == '\u{200D}'
 }
 
 /// Lower case, curly apostrophes straightened, runs of one character cut

@@ -299,7 +299,7 @@ impl Script {
 
 /// A word character for boundary purposes: letters, digits, marks.
 pub fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+    crate::chars::is_word_char(c)
 }
 
 #[cfg(test)]
