@@ -550,20 +550,13 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 /// The words of `text` as they are written (not lowercased), for caseless
 /// scripts.
 pub fn word_slices(text: &str) -> impl Iterator<Item = &str> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c.is_mark()))
-        .filter(|w| !w.is_empty())
-}
-
-trait IsMark {
-    fn is_mark(&self) -> bool;
-}
-
-impl IsMark for char {
-    /// Combining marks of the Brahmic scripts (vowel signs, virama): they
-    /// belong inside a word.
-    fn is_mark(&self) -> bool {
-        matches!(*self as u32, 0x0900..=0x0DFF | 0x200C | 0x200D) && !self.is_whitespace()
-    }
+    // Letters, digits and combining marks (Indic vowel signs, virama) via
+    // the precomputed table; zero-width joiners stay inside Indic words.
+    // Dandas and other punctuation end a word ("है।" is "है").
+    text.split(|c: char| {
+        !(crate::chars::is_word_char(c) || c == '\'' || c == '\u{200C}' || c == '\u{200D}')
+    })
+    .filter(|w| !w.is_empty())
 }
 
 /// How many of `words` appear in `list`. Lists are short and words few, so
