@@ -61,7 +61,47 @@ pub struct Watchlist {
     pub window_hours: u32,
 }
 
+/// Where a watchlist's search link looks: the regions, countries and
+/// languages (the watchlist's own, or a digest profile's narrowing of
+/// them) and the time range as the search page reads it.
+pub struct LinkScope<'a> {
+    pub regions: &'a [String],
+    pub countries: &'a [String],
+    pub langs: &'a [String],
+    pub since: &'a str,
+    pub until: Option<&'a str>,
+}
+
 impl Watchlist {
+    /// The search page's query string for this watchlist (query, filters,
+    /// newest first) within `scope`: one encoding for the watchlists page
+    /// and the digest's links.
+    pub fn search_query(&self, scope: &LinkScope) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("q", &self.query);
+        for (key, values) in [
+            ("region", scope.regions),
+            ("country", scope.countries),
+            ("lang", scope.langs),
+            ("source", &self.sources),
+            ("topic", &self.topics),
+            ("sentiment", &self.sentiments),
+        ] {
+            for v in values {
+                s.append_pair(key, v);
+            }
+        }
+        if let Some(r) = self.min_risk {
+            s.append_pair("min_risk", &r.to_string());
+        }
+        s.append_pair("since", scope.since);
+        if let Some(until) = scope.until {
+            s.append_pair("until", until);
+        }
+        s.append_pair("sort", "newest");
+        s.finish()
+    }
+
     /// The watchlist's search, without the window.
     pub fn filters(&self) -> SearchFilters {
         SearchFilters {

@@ -33,7 +33,7 @@ use crate::index::ArticleIndex;
 use crate::query::{QueryError, QueryRequest, search};
 use crate::spikes::{SpikeParams, Verdict, score};
 use crate::trends::{Dimension, Interval, TrendRequest, trends};
-use crate::watchlist::Watchlist;
+use crate::watchlist::{LinkScope, Watchlist};
 
 /// A watchlist that fired on the digest day.
 #[derive(Debug, Clone, Serialize)]
@@ -271,27 +271,15 @@ fn check(
 /// The watchlist's search on the web page, narrowed to the profile and
 /// limited to the digest day (`since` and `until` are inclusive dates).
 pub fn search_url(web_url: &str, w: &Watchlist, request: &QueryRequest, date: NaiveDate) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    s.append_pair("q", &w.query);
-    for (key, values) in [
-        ("region", &request.regions),
-        ("country", &request.countries),
-        ("lang", &request.langs),
-        ("source", &w.sources),
-        ("topic", &w.topics),
-        ("sentiment", &w.sentiments),
-    ] {
-        for v in values {
-            s.append_pair(key, v);
-        }
-    }
-    if let Some(r) = w.min_risk {
-        s.append_pair("min_risk", &r.to_string());
-    }
-    s.append_pair("since", &date.to_string());
-    s.append_pair("until", &date.to_string());
-    s.append_pair("sort", "newest");
-    format!("{}/search?{}", web_url.trim_end_matches('/'), s.finish())
+    let day = date.to_string();
+    let query = w.search_query(&LinkScope {
+        regions: &request.regions,
+        countries: &request.countries,
+        langs: &request.langs,
+        since: &day,
+        until: Some(&day),
+    });
+    format!("{}/search?{query}", web_url.trim_end_matches('/'))
 }
 
 #[cfg(test)]

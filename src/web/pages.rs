@@ -24,7 +24,7 @@ use crate::export::ExportFormat;
 use crate::model::{IndexedArticle, SentimentLabel, TextField};
 use crate::query::{Hit, Sort};
 use crate::trends::{Dimension, Interval, TrendRequest};
-use crate::watchlist::{DEFAULT_WINDOW_HOURS, Watchlist};
+use crate::watchlist::{DEFAULT_WINDOW_HOURS, LinkScope, Watchlist};
 
 /// Days the trends page shows by default, and at most.
 pub const TREND_DAYS: usize = 30;
@@ -967,26 +967,15 @@ struct WatchlistsPage {
 
 /// A watchlist's search as a link to the search page.
 pub fn watchlist_link(w: &Watchlist) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    s.append_pair("q", &w.query);
-    for (key, values) in [
-        ("region", &w.regions),
-        ("country", &w.countries),
-        ("lang", &w.langs),
-        ("source", &w.sources),
-        ("topic", &w.topics),
-        ("sentiment", &w.sentiments),
-    ] {
-        for v in values {
-            s.append_pair(key, v);
-        }
-    }
-    if let Some(r) = w.min_risk {
-        s.append_pair("min_risk", &r.to_string());
-    }
-    s.append_pair("since", &format!("{}h", w.window_hours));
-    s.append_pair("sort", "newest");
-    format!("/search?{}", s.finish())
+    let window = format!("{}h", w.window_hours);
+    let query = w.search_query(&LinkScope {
+        regions: &w.regions,
+        countries: &w.countries,
+        langs: &w.langs,
+        since: &window,
+        until: None,
+    });
+    format!("/search?{query}")
 }
 
 fn watch_summary(w: &Watchlist) -> String {
