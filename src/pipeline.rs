@@ -33,7 +33,7 @@ use url::Url;
 
 use crate::analyze::article::{Analyzer, PackLoadError};
 use crate::analyze::lang::detect_language;
-use crate::archive::{ArchiveError, ArchiveWriter, FetchMeta};
+use crate::archive::{ArchiveError, ArchiveWriter, CompressedPair, FetchMeta};
 use crate::config::Config;
 use crate::extract::extract_page;
 use crate::fetch::{Fetcher, Validators};
@@ -787,16 +787,18 @@ fn build_article(
 type SharedArchive = Arc<Mutex<ArchiveWriter>>;
 
 /// Writes a response to the archive; a failure (disk full) fails this page
-/// only, with a reason, and it is fetched again next time.
+/// only, with a reason, and it is fetched again next time. Compression runs
+/// before the lock, so workers wait on each other only for the append.
 fn store(
     archive: &SharedArchive,
     page: &crate::model::Page,
     meta: &FetchMeta,
 ) -> Result<String, Failure> {
+    let pair = CompressedPair::new(page, meta);
     archive
         .lock()
         .expect("archive lock")
-        .write(page, meta)
+        .append_pair(pair)
         .map_err(|e| Failure::new(FailureKind::Storage, e.to_string()))
 }
 
