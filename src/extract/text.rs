@@ -142,6 +142,45 @@ const STRONG_NEGATIVE: &[&str] = &[
     "paywall-prompt",
 ];
 
+/// The [`STRONG_NEGATIVE`] words that name collections of links (teasers,
+/// share buttons, "read more" boxes). Sites reuse them for wrappers of the
+/// article itself (a "read-more" expander around the rest of the story, a
+/// share widget's parent id on the body, an anchor id such as
+/// "sharing-with-a-friend" on a section), so an element named by one of
+/// them is boilerplate only when it does not read like an article: see
+/// [`is_unlinked_prose`].
+const LINK_BOX_WORDS: &[&str] = &[
+    "related",
+    "share",
+    "sharing",
+    "social",
+    "recommend",
+    "readmore",
+    "read-more",
+    "bacajuga",
+    "baca-juga",
+];
+
+/// Non-link [`text_weight`] above which a link-box-named element with few
+/// links counts as prose (a few paragraphs; a teaser box is lists of links).
+const MIN_PROSE_WEIGHT: usize = 250;
+
+/// Link density under which such an element counts as prose.
+const MAX_PROSE_LINK_DENSITY: f64 = 0.1;
+
+/// True when an element holding `own` non-link and `linked` link text is
+/// article prose rather than a box of links.
+fn is_unlinked_prose(own: usize, linked: usize) -> bool {
+    own >= MIN_PROSE_WEIGHT && (linked as f64) < MAX_PROSE_LINK_DENSITY * (own + linked) as f64
+}
+
+/// Inline elements: inside running text they are words of the sentence,
+/// whatever their class says ("meta-org" on a company's name).
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
+    "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+];
+
 /// Class/id words that mark boilerplate unless a positive word is present.
 const WEAK_NEGATIVE: &[&str] = &[
     "ad",
@@ -250,11 +289,12 @@ fn class_words(el: &scraper::node::Element) -> (String, Vec<&'static str>) {
     (raw, words)
 }
 
-/// Class weight: positive words +25, weak negative words -25.
+/// Class weight: positive words (or `itemprop="articleBody"`) +25, weak
+/// negative words -25.
 fn class_weight(el: &scraper::node::Element) -> f64 {
     let (raw, words) = class_words(el);
     let mut w = 0.0;
-    if words.iter().any(|x| POSITIVE.contains(x)) {
+    if words.iter().any(|x| POSITIVE.contains(x)) || is_article_body(el) {
         w += 25.0;
     }
     if words.iter().any(|x| WEAK_NEGATIVE.contains(x))
@@ -316,7 +356,7 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
     {
         return Verdict::Strong;
     }
-    if matches!(name, "html" | "body" | "article" | "main") {
+    if matches!(name, "html" | "body" | "article" | "main") || is_article_body(el) {
         return Verdict::Keep;
     }
     let (raw, words) = class_words(el);
@@ -341,34 +381,70 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
     }
 }
 
+/// Schema.org microdata's own mark of the article text
+/// (`itemprop="articleBody"`): a publisher's statement that outweighs
+/// whatever the element's class and id suggest.
+fn is_article_body(el: &scraper::node::Element) -> bool {
+    el.attr("itemprop").is_some_and(|p| {
+        p.split_ascii_whitespace()
+            .any(|w| w.eq_ignore_ascii_case("articleBody"))
+    })
+}
+
+/// True when a child of `parent` sits in running text: `parent` has
+/// words of its own, so an inline child is part of a sentence.
+fn has_own_text(parent: NodeRef<'_, Node>) -> bool {
+    parent
+        .children()
+        .any(|c| matches!(c.value(), Node::Text(t) if !t.trim().is_empty()))
+}
+
+/// A boilerplate-looking element and the text it holds.
+#[derive(Debug, Clone, Copy)]
+struct Suspect {
+    verdict: Verdict,
+    /// [`text_weight`] of its text outside links.
+    own: usize,
+}
+
 /// How much non-link text each boilerplate-looking element holds, and the
 /// whole page's, in one post-order pass (iterative, like the walk).
-fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, (Verdict, usize)>, usize) {
+/// Elements named for links that turn out to hold unlinked prose are
+/// cleared here (see [`LINK_BOX_WORDS`]).
+fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, Suspect>, usize) {
     let mut out = HashMap::new();
     // (node, verdict) on the way down; None marks the way up.
     let mut stack: Vec<Option<(NodeRef<'_, Node>, Verdict)>> = vec![Some((root, Verdict::Keep))];
-    let mut acc: Vec<usize> = vec![0];
-    let mut open: Vec<(NodeId, Verdict)> = Vec::new();
+    // (non-link, link) weight of the open elements.
+    let mut acc: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut open: Vec<(NodeRef<'_, Node>, Verdict)> = Vec::new();
     let mut link_depth = 0usize;
     while let Some(step) = stack.pop() {
         let Some((node, v)) = step else {
-            let (id, v) = open.pop().expect("balanced walk");
-            let w = acc.pop().expect("balanced walk");
+            let (node, v) = open.pop().expect("balanced walk");
+            let (own, linked) = acc.pop().expect("balanced walk");
             if let Some(parent) = acc.last_mut() {
-                *parent += w;
+                parent.0 += own;
+                parent.1 += linked;
             }
-            if matches!(v, Verdict::Strong | Verdict::Weak) {
-                out.insert(id, (v, w));
+            if matches!(v, Verdict::Strong | Verdict::Weak)
+                && !(is_link_box(node) && is_unlinked_prose(own, linked))
+            {
+                out.insert(node.id(), Suspect { verdict: v, own });
             }
-            if node_is_link(id, &root) {
+            if matches!(node.value(), Node::Element(e) if e.name() == "a") {
                 link_depth -= 1;
             }
             continue;
         };
         match node.value() {
-            Node::Text(t) if link_depth == 0 => {
+            Node::Text(t) => {
                 if let Some(top) = acc.last_mut() {
-                    *top += text_weight(t);
+                    if link_depth == 0 {
+                        top.0 += text_weight(t);
+                    } else {
+                        top.1 += text_weight(t);
+                    }
                 }
             }
             Node::Element(el) => {
@@ -378,13 +454,24 @@ fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, (Verdict, us
                 if el.name() == "a" {
                     link_depth += 1;
                 }
-                open.push((node.id(), v));
-                acc.push(0);
+                open.push((node, v));
+                acc.push((0, 0));
                 stack.push(None);
                 let first = stack.len();
+                let in_running_text = has_own_text(node);
                 stack.extend(node.children().map(|c| {
                     let v = match c.value() {
-                        Node::Element(e) => verdict(e),
+                        Node::Element(e) => {
+                            let v = verdict(e);
+                            if v != Verdict::Skip
+                                && in_running_text
+                                && INLINE_TAGS.contains(&e.name())
+                            {
+                                Verdict::Keep
+                            } else {
+                                v
+                            }
+                        }
                         _ => Verdict::Keep,
                     };
                     Some((c, v))
@@ -394,14 +481,22 @@ fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, (Verdict, us
             _ => {}
         }
     }
-    let total = acc.first().copied().unwrap_or(0);
+    let total = acc.first().map_or(0, |a| a.0);
     (out, total)
 }
 
-fn node_is_link(id: NodeId, root: &NodeRef<'_, Node>) -> bool {
-    root.tree()
-        .get(id)
-        .is_some_and(|n| matches!(n.value(), Node::Element(e) if e.name() == "a"))
+/// True when the element is boilerplate by a [`LINK_BOX_WORDS`] word
+/// (and by no other strong word).
+fn is_link_box(node: NodeRef<'_, Node>) -> bool {
+    let Node::Element(el) = node.value() else {
+        return false;
+    };
+    let (raw, _) = class_words(el);
+    let strong: Vec<&&str> = STRONG_NEGATIVE
+        .iter()
+        .filter(|n| raw.contains(**n))
+        .collect();
+    !strong.is_empty() && strong.iter().all(|n| LINK_BOX_WORDS.contains(n))
 }
 
 fn kind_of(name: &str) -> Option<BlockKind> {
@@ -427,7 +522,7 @@ struct Walker {
     kind: BlockKind,
     num_links: usize,
     /// Boilerplate-looking elements with the non-link text they hold.
-    suspects: HashMap<NodeId, (Verdict, usize)>,
+    suspects: HashMap<NodeId, Suspect>,
     page_weight: usize,
 }
 
@@ -441,7 +536,7 @@ enum Step<'a> {
 impl Walker {
     fn is_boilerplate(&self, id: NodeId, el: &scraper::node::Element) -> bool {
         match self.suspects.get(&id) {
-            Some(&(v, w)) => (w as f64) < v.keep_share() * self.page_weight as f64,
+            Some(s) => (s.own as f64) < s.verdict.keep_share() * self.page_weight as f64,
             None => verdict(el) == Verdict::Skip,
         }
     }
@@ -490,7 +585,14 @@ impl Walker {
                             .map(|w| w.chars().count() + 1)
                             .sum::<usize>();
                     }
-                    self.text.push_str(t);
+                    if self.kind != BlockKind::Preformatted && t.contains('\n') {
+                        // A line break in the source is a space: only
+                        // `<br>` (pushed as '\n') breaks a line.
+                        self.text
+                            .extend(t.chars().map(|c| if c == '\n' { ' ' } else { c }));
+                    } else {
+                        self.text.push_str(t);
+                    }
                 }
                 Node::Element(el) => {
                     if skip.contains(&node.id()) || self.is_boilerplate(node.id(), el) {
@@ -768,6 +870,15 @@ fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
         } else {
             break;
         }
+    }
+    // The page's own mark of the article body holds all of it: a
+    // candidate inside (one section, an inline gallery) stands for it.
+    if let Some(body) = tree.get(top).and_then(|n| {
+        n.ancestors()
+            .take_while(|a| !is_root(a.id()))
+            .find(|a| matches!(a.value(), Node::Element(e) if is_article_body(e)))
+    }) {
+        top = body.id();
     }
     // An only child stands for its parent.
     while let Some(p) = tree.get(top).and_then(|n| n.parent()).filter(|p| {
@@ -1123,6 +1234,98 @@ mod tests {
         ] {
             assert_eq!(text_weight(t), reference(t), "{t:?}");
         }
+    }
+
+    #[test]
+    fn inline_links_keep_their_words_whatever_their_class() {
+        // News sites tag company and place names in running text with
+        // classes such as "meta-org"; the words belong to the sentence.
+        let html = r#"<html><body><article>
+            <p><a class="meta-org" href="/topic/yahoo">Yahoo</a>’s $4.8 billion sale to
+            <a class="meta-org" href="/topic/verizon">Verizon</a> is a complicated beast, showing how
+            deal structures can affect how shareholders are treated.</p>
+            <p>Analysts said the sale, which needs approval from shareholders, would close next year,
+            although regulators in <span class="meta-loc">Washington</span> have yet to rule.</p>
+            </article>
+            <div class="meta-links"><a href="/a">Most read</a> <a href="/b">Newsletters</a></div>
+            </body></html>"#;
+        let text = main_text(&Html::parse_document(html), None).text;
+        assert!(
+            text.starts_with("Yahoo’s $4.8 billion sale to Verizon is"),
+            "{text}"
+        );
+        assert!(text.contains("regulators in Washington have"), "{text}");
+        assert!(!text.contains("Most read"), "{text}");
+    }
+
+    #[test]
+    fn prose_inside_a_box_named_for_links_is_kept() {
+        // A "read more" expander holding the rest of the story, and a
+        // section whose anchor id happens to contain "sharing", are
+        // article text; a real related-links box is not.
+        let para = |n: usize| {
+            format!(
+                "Paragraph {n} of the story: the regulator said platforms must remove illegal                  gambling advertisements within a day, and that repeat offenders would be fined."
+            )
+        };
+        let html = format!(
+            r##"<html><body><div id="story">
+            <div class="story-intro"><p>{}</p></div><p>{}</p>
+            <div id="read-more"><div id="read-more-link"><a href="#">Read more</a></div>
+              <div id="read-more-content"><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div></div>
+            <div class="section" id="sharing-data-with-regulators"><h2>Sharing data with regulators</h2>
+              <p>{}</p><p>{}</p></div>
+            <div class="related-stories"><h3>Related</h3><ul>
+              <li><a href="/1">Gambling ads return to video sites after a short ban</a></li>
+              <li><a href="/2">Regulator fines three platforms over betting promotions</a></li></ul></div>
+            <div class="jp-relatedposts">
+              <div class="jp-relatedposts-post"><h4><a href="/3">Lenders face new fee caps</a></h4>
+                <p>The ministry published the draft rules on Monday, giving lenders, consumer groups and
+                platforms a month to comment before the caps on fees and interest take effect.</p></div>
+              <div class="jp-relatedposts-post"><h4><a href="/4">Betting sites blocked</a></h4>
+                <p>More than two hundred betting sites were blocked last week, the ministry said, adding
+                that most of them had reappeared under new names within days of the order.</p></div></div>
+            </div></body></html>"##,
+            para(1),
+            para(2),
+            para(3),
+            para(4),
+            para(5),
+            para(6),
+            para(7),
+            para(8)
+        );
+        let text = main_text(&Html::parse_document(&html), None).text;
+        for n in 1..=8 {
+            assert!(text.contains(&format!("Paragraph {n} of")), "{n}: {text}");
+        }
+        assert!(text.contains("Sharing data with regulators"), "{text}");
+        assert!(!text.contains("Gambling ads return"), "{text}");
+        assert!(
+            !text.contains("draft rules"),
+            "teaser excerpts leaked: {text}"
+        );
+        assert!(!text.contains("Read more"), "{text}");
+    }
+
+    #[test]
+    fn microdata_article_body_wins_and_holds_its_sections() {
+        // Two blocks of similar weight: the one the page marks as
+        // articleBody is the article, and a section inside it stands for
+        // all of it.
+        let html = r#"<html><body>
+            <div><p>Teaser for another story: the ministry announced new rules for online lenders,
+            including caps on fees and a ban on harassing borrowers, and said more would follow.</p></div>
+            <div itemprop="articleBody">
+              <p>Kementerian mengumumkan aturan baru untuk pinjaman daring, termasuk batas biaya.</p>
+              <div class="text"><p>Pemberi pinjaman yang melanggar akan dikenai denda dan izinnya dapat dicabut,
+              kata pejabat itu, sementara peminjam diminta melapor jika diancam atau dilecehkan.</p>
+              <p>Aturan itu berlaku mulai bulan depan, dan platform diberi waktu tiga bulan untuk menyesuaikan diri.</p></div>
+            </div></body></html>"#;
+        let text = main_text(&Html::parse_document(html), None).text;
+        assert!(text.starts_with("Kementerian mengumumkan"), "{text}");
+        assert!(text.contains("Aturan itu berlaku"), "{text}");
+        assert!(!text.contains("Teaser for another story"), "{text}");
     }
 
     #[test]
