@@ -119,6 +119,12 @@ const BLOCK_TAGS: &[&str] = &[
 /// Class/id words that mark boilerplate even inside an article container.
 const STRONG_NEGATIVE: &[&str] = &[
     "comment",
+    // Comments in the class names of Spanish/Portuguese, Indonesian/Malay
+    // and Vietnamese sites ("comentarios", "komentar", "binh-luan").
+    "comentari",
+    "komentar",
+    "binhluan",
+    "binh-luan",
     "cookie",
     "consent",
     "gdpr",
@@ -225,6 +231,13 @@ const WEAK_NEGATIVE: &[&str] = &[
     "pagination",
     "pager",
     "copyright",
+    // Appeals for money and sign-ups beside the story.
+    "donate",
+    "donation",
+    "donations",
+    "membership",
+    "support",
+    "submitted",
     "disclaimer",
     "caption",
     "credit",
@@ -925,6 +938,16 @@ fn ends_sentence(text: &str) -> bool {
     ])
 }
 
+/// Lines shorter than this on average make a block a list of labels.
+const MAX_LABEL_LINE_WEIGHT: usize = 40;
+
+/// True for a block of three or more `<br>`-separated lines that are short
+/// on average: contact lines, social accounts, a credits list.
+fn is_line_list(text: &str) -> bool {
+    let num_lines = text.lines().count();
+    num_lines >= 3 && text_weight(text) < MAX_LABEL_LINE_WEIGHT * num_lines
+}
+
 /// Short blocks repeated this often are interface, not prose.
 const MAX_SHORT_REPEATS: usize = 2;
 
@@ -955,9 +978,13 @@ fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
         }
         parts.push(block);
     }
-    // The article ends with its last sentence (when it has one).
+    // The article ends with its last sentence (when it has one). A block
+    // of short lines (social accounts, an address, "Follow us:") is a
+    // list of labels, however long in all.
     let last_prose = parts.iter().rposition(|b| {
-        !matches!(b.kind, BlockKind::Heading(_)) && (b.weight() >= 60 || ends_sentence(&b.text))
+        !matches!(b.kind, BlockKind::Heading(_))
+            && !is_line_list(&b.text)
+            && (b.weight() >= 60 || ends_sentence(&b.text))
     });
     if let Some(last) = last_prose {
         parts.truncate(last + 1);
@@ -1326,6 +1353,34 @@ mod tests {
         assert!(text.starts_with("Kementerian mengumumkan"), "{text}");
         assert!(text.contains("Aturan itu berlaku"), "{text}");
         assert!(!text.contains("Teaser for another story"), "{text}");
+    }
+
+    #[test]
+    fn comments_appeals_and_follow_lines_stay_out_in_every_language() {
+        let html = r#"<html><body><div class="content">
+            <span class="submitted-by">Submitted on Mon, 2019-01-21 13:49</span>
+            <div class="field-item"><p>ผลการตรวจดีเอ็นเอยืนยันว่าศพที่พบลอยในแม่น้ำโขงเป็นคนสนิทของนักเคลื่อนไหวที่หายตัวไป ตามที่ครอบครัวได้รับแจ้งจากเจ้าหน้าที่</p>
+            <p>ภรรยาของนักเคลื่อนไหวกล่าวว่าได้ทราบข่าวแล้ว แต่ยังไม่ขอให้ความเห็นเพิ่มเติมในตอนนี้ เพราะต้องรอผลการตรวจสอบอย่างเป็นทางการ</p></div>
+            <div class="support-pay"><strong>เท่าไรก็ได้</strong> การสนับสนุนจากคุณ คือการร่วมสร้างและรักษาสื่อเสรี ร่วมสนับสนุนเรา โอนเงินผ่านบัญชีธนาคารของมูลนิธิ</div>
+            <div>ติดตามข่าวได้ที่:<br>เฟซบุ๊ก https://fb.me/example<br>ทวิตเตอร์ https://twitter.com/example<br>LINE ไอดี = @example</div>
+            </div>
+            <section id="comunidad"><div class="titulo-comentarios">Enviá tu comentario</div>
+              <p class="reglamento-comentarios">Los comentarios publicados son de exclusiva responsabilidad de sus autores y las consecuencias derivadas de ellos pueden ser pasibles de sanciones legales.</p></section>
+            <div class="box-binh-luan"><p>Bình luận của bạn sẽ được duyệt trước khi đăng, xin vui lòng viết tiếng Việt có dấu.</p></div>
+            </body></html>"#;
+        let text = main_text(&Html::parse_document(html), None).text;
+        assert!(text.starts_with("ผลการตรวจดีเอ็นเอ"), "{text}");
+        assert!(text.contains("ภรรยาของนักเคลื่อนไหว"), "{text}");
+        for junk in [
+            "Submitted on",
+            "การสนับสนุนจากคุณ",
+            "fb.me",
+            "@example",
+            "comentarios publicados",
+            "Bình luận",
+        ] {
+            assert!(!text.contains(junk), "{junk} leaked: {text}");
+        }
     }
 
     #[test]
