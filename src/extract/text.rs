@@ -749,11 +749,16 @@ fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
     // Weight of prose and of everything else (link lists, short lines)
     // under each element.
     let mut prose: HashMap<NodeId, (usize, usize)> = HashMap::new();
-    for block in blocks {
+    for (i, block) in blocks.iter().enumerate() {
         let node = tree.get(block.owner).expect("owner is in the tree");
         let n = block.num_chars();
         let w = block.weight();
-        let is_prose = block.is_prose();
+        // A paragraph under a linked headline is a teaser's summary (a
+        // card in a list of other stories), not the article's prose.
+        let is_teaser = i > 0
+            && matches!(blocks[i - 1].kind, BlockKind::Heading(_))
+            && blocks[i - 1].link_density() >= 0.5;
+        let is_prose = block.is_prose() && !is_teaser;
         let is_heading = matches!(block.kind, BlockKind::Heading(_));
         for anc in std::iter::once(node).chain(node.ancestors()) {
             let e = text_chars.entry(anc.id()).or_default();
@@ -1378,6 +1383,55 @@ mod tests {
             "@example",
             "comentarios publicados",
             "Bình luận",
+        ] {
+            assert!(!text.contains(junk), "{junk} leaked: {text}");
+        }
+    }
+
+    #[test]
+    fn teaser_cards_beside_the_article_stay_out() {
+        // Other stories as cards (a linked headline and a summary) next to
+        // the article: their summaries are prose-like but not the article.
+        let para = |n: usize| {
+            format!(
+                "<p>Paragraph {n}: the government team met media organisations this week to                  explain the data retention bill, which would require telecoms to store metadata                  for two years.</p>"
+            )
+        };
+        let card = |title: &str, summary: &str| {
+            format!(
+                r#"<div class="story-block"><h4><strong>Opinion</strong> <a href="/{title}">{title}</a></h4>
+                <p class="standfirst">{summary}</p></div>"#
+            )
+        };
+        let html = format!(
+            r#"<html><body><div id="page"><div id="story">{}{}{}{}</div>
+            <div class="group">{}{}{}</div></div></body></html>"#,
+            para(1),
+            para(2),
+            para(3),
+            para(4),
+            card(
+                "Lasting legacy",
+                "An effective prime minister, soundly elected and re-elected, a relentless reformer and thinker."
+            ),
+            card(
+                "Wave of stupidity",
+                "How is it that ideas which are patently absurd capture the imagination of so many people?"
+            ),
+            card(
+                "Shopping challenge",
+                "The good thing about flat-pack furniture is that it is cheap; the bad thing is the assembly."
+            ),
+        );
+        let text = main_text(&Html::parse_document(&html), None).text;
+        for n in 1..=4 {
+            assert!(text.contains(&format!("Paragraph {n}:")), "{n}: {text}");
+        }
+        for junk in [
+            "Lasting legacy",
+            "prime minister",
+            "patently absurd",
+            "flat-pack",
         ] {
             assert!(!text.contains(junk), "{junk} leaked: {text}");
         }
