@@ -471,14 +471,15 @@ fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, Suspect>, us
                 acc.push((0, 0));
                 stack.push(None);
                 let first = stack.len();
-                let in_running_text = has_own_text(node);
+                // Computed only when an inline child looks like boilerplate.
+                let mut in_running_text = None;
                 stack.extend(node.children().map(|c| {
                     let v = match c.value() {
                         Node::Element(e) => {
                             let v = verdict(e);
-                            if v != Verdict::Skip
-                                && in_running_text
+                            if matches!(v, Verdict::Strong | Verdict::Weak)
                                 && INLINE_TAGS.contains(&e.name())
+                                && *in_running_text.get_or_insert_with(|| has_own_text(node))
                             {
                                 Verdict::Keep
                             } else {
@@ -601,8 +602,12 @@ impl Walker {
                     if self.kind != BlockKind::Preformatted && t.contains('\n') {
                         // A line break in the source is a space: only
                         // `<br>` (pushed as '\n') breaks a line.
-                        self.text
-                            .extend(t.chars().map(|c| if c == '\n' { ' ' } else { c }));
+                        for (i, part) in t.split('\n').enumerate() {
+                            if i > 0 {
+                                self.text.push(' ');
+                            }
+                            self.text.push_str(part);
+                        }
                     } else {
                         self.text.push_str(t);
                     }
