@@ -958,6 +958,52 @@ fn is_line_list(text: &str) -> bool {
     num_lines >= 3 && text_weight(text) < MAX_LABEL_LINE_WEIGHT * num_lines
 }
 
+/// What ad slots leave behind as a line of text, in the first-class
+/// languages and the commonest others (compared lowercase, without
+/// surrounding punctuation).
+const AD_LABELS: &[&str] = &[
+    "ad",
+    "ads",
+    "advertisement",
+    "advertising",
+    "sponsored",
+    "report this ad",
+    "story continues below advertisement",
+    "article continues below advertisement",
+    "continue reading below",
+    "iklan",
+    "pariwara",
+    "quảng cáo",
+    "โฆษณา",
+    "广告",
+    "廣告",
+    "広告",
+    "광고",
+    "patalastas",
+    "विज्ञापन",
+    "বিজ্ঞাপন",
+    "اشتہار",
+    "விளம்பரம்",
+    "ကြော်ငြာ",
+    "ពាណិជ្ជកម្ម",
+    "publicidad",
+    "publicité",
+    "anzeige",
+    "werbung",
+    "pubblicità",
+];
+
+/// True when a block is nothing but an ad slot's label.
+fn is_ad_label(text: &str) -> bool {
+    if text.len() > 60 {
+        return false;
+    }
+    let label = text
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    AD_LABELS.contains(&label.as_str())
+}
+
 /// Short blocks repeated this often are interface, not prose.
 const MAX_SHORT_REPEATS: usize = 2;
 
@@ -977,6 +1023,9 @@ fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
             continue; // the headline is the title, not body text
         }
         if !heading && block.link_density() > 0.5 && block.num_chars() < 200 {
+            continue;
+        }
+        if is_ad_label(&block.text) {
             continue;
         }
         if block.weight() < 100 {
@@ -1440,6 +1489,24 @@ mod tests {
         ] {
             assert!(!text.contains(junk), "{junk} leaked: {text}");
         }
+    }
+
+    #[test]
+    fn ad_slot_labels_are_not_text() {
+        let html = r#"<html><body><article>
+            <p>Polisi menangkap 30 tersangka penipuan pinjaman daring di Jakarta pada hari Senin, kata juru bicara.</p>
+            <div class="x1"><span>ADVERTISEMENT</span></div>
+            <p>Para tersangka diduga menipu ratusan korban dengan janji pinjaman cepat tanpa jaminan.</p>
+            <div>Iklan</div><p>— โฆษณา —</p><div>広告</div>
+            <p>Korban diminta melapor ke polisi. Ad hoc teams will help, the police said.</p>
+            </article></body></html>"#;
+        let text = main_text(&Html::parse_document(html), None).text;
+        assert!(text.contains("Polisi menangkap"), "{text}");
+        assert!(text.contains("Ad hoc teams"), "{text}");
+        for junk in ["ADVERTISEMENT", "Iklan\n", "โฆษณา", "広告"] {
+            assert!(!text.contains(junk), "{junk} leaked: {text}");
+        }
+        assert_eq!(text.matches("\n\n").count(), 2, "{text}");
     }
 
     #[test]
