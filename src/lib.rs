@@ -18,13 +18,6 @@
 //! [`charset`] the decoding of bytes that all of them read. See
 //! ARCHITECTURE.md for one section per module.
 
-/// mimalloc for every binary that links kabar (the CLI, tests and
-/// benchmarks alike, so benchmarks measure what users run): per-thread free
-/// lists make the crawl's many short-lived strings cheap, where glibc
-/// malloc took 11 % of the crawl benchmark's CPU.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod analyze;
 pub mod archive;
 pub mod chars;
