@@ -37,9 +37,13 @@ use crate::model::{Failure, FailureKind, FetchStatus, Page};
 use politeness::Politeness;
 use robots::{RobotsCache, Rules};
 
-/// Idle connections kept per host, and for how long.
-const POOL_IDLE_PER_HOST: usize = 2;
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+/// Idle connections kept per host, and for how long. A host's articles are
+/// fetched one after another (one request per second by default), so one
+/// connection kept a few seconds serves the whole burst; each idle
+/// connection keeps a read buffer grown to the largest page it read, which
+/// made hyper's buffers the largest share of the crawl's memory.
+const POOL_IDLE_PER_HOST: usize = 1;
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The longest backoff between two attempts at one URL.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
