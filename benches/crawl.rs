@@ -430,6 +430,17 @@ async fn connection(mut stream: TcpStream, web: Arc<Web>) -> std::io::Result<()>
     }
 }
 
+/// User plus system CPU time of this process so far, in seconds.
+fn process_cpu_secs() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return f64::NAN;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -585,6 +596,10 @@ fn main() {
         .map(|(k, n)| (k.as_str(), *n))
         .collect();
     let rate = summary.articles_indexed as f64 / elapsed;
+    // CPU time of this process (the crawler alone), which holds better than
+    // the wall clock when other work shares the cores.
+    let cpu = process_cpu_secs();
+    let cpu_ms_per_article = cpu * 1000.0 / summary.articles_indexed.max(1) as f64;
     // Peak resident memory of this process (the crawler alone), in MiB,
     // and of the server process beside it.
     let peak = common::peak_rss_kib().map_or(f64::NAN, |kb| kb as f64 / 1024.0);
@@ -597,6 +612,7 @@ fn main() {
                 "hosts": hosts, "items_per_host": items, "faulty_hosts": faulty.len(),
                 "articles_indexed": summary.articles_indexed, "healthy_articles": healthy_articles,
                 "elapsed_secs": elapsed, "articles_per_sec": rate, "peak_rss_mib": peak,
+                "cpu_secs": cpu, "cpu_ms_per_article": cpu_ms_per_article,
                 "server_peak_rss_mib": server_peak,
                 "failures_by_kind": by_kind, "misreported": wrong,
             })
@@ -609,6 +625,9 @@ fn main() {
         println!(
             "indexed {} of {} healthy articles in {:.2} s: {:.0} articles/s end to end",
             summary.articles_indexed, healthy_articles, elapsed, rate
+        );
+        println!(
+            "CPU time of kabar (crawler process): {cpu:.1} s, {cpu_ms_per_article:.2} ms per article"
         );
         println!("peak memory of kabar (crawler process): {peak:.0} MiB");
         println!("peak memory of the simulated web (server process): {server_peak:.0} MiB");
