@@ -16,7 +16,6 @@
 //!
 //! Per-site rules, when a site needs them, belong in one table, not here.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use ego_tree::{NodeId, NodeRef};
@@ -946,122 +945,6 @@ pub fn drop_leading_title(text: String, title: &str) -> String {
         None if norm(&text) == title => String::new(),
         _ => text,
     }
-}
-
-/// Nesting deeper than this is flattened before parsing: the HTML parser's
-/// scope checks walk the stack of open elements, so time grows with the
-/// square of the depth (100,000 nested `<div>`s take minutes), and no real
-/// page nests more than a few hundred levels.
-pub const MAX_NESTING: usize = 512;
-
-/// Elements that never hold children or that close themselves implicitly
-/// often enough that counting them would overstate the depth.
-const NON_NESTING: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "p", "li", "dt", "dd", "option", "td", "th", "tr", "!doctype",
-];
-
-/// Removes the tags that open (and close) elements deeper than
-/// [`MAX_NESTING`], keeping their text. Returns the input unchanged when it
-/// never nests that deep, which is every real page.
-pub fn limit_nesting(html: &str) -> Cow<'_, str> {
-    if max_depth(html, None) <= MAX_NESTING {
-        return Cow::Borrowed(html);
-    }
-    let mut out = String::with_capacity(html.len());
-    max_depth(html, Some(&mut out));
-    Cow::Owned(out)
-}
-
-/// Scans tags approximately (no full tokenizer: comments, scripts and
-/// styles are skipped, everything else is a tag or text) and returns the
-/// deepest nesting. With `out`, copies the input there without the tags
-/// beyond [`MAX_NESTING`].
-fn max_depth(html: &str, mut out: Option<&mut String>) -> usize {
-    let bytes = html.as_bytes();
-    let (mut depth, mut max) = (0usize, 0usize);
-    let mut i = 0;
-    let mut copied = 0;
-    while let Some(off) = memchr_lt(&bytes[i..]) {
-        let start = i + off;
-        let Some(len) = bytes[start..].iter().position(|&b| b == b'>') else {
-            break;
-        };
-        let end = start + len + 1;
-        let tag = &html[start + 1..end - 1];
-        let mut next = end;
-        let mut drop = false;
-        if tag.starts_with("!--") {
-            next = html[start..]
-                .find("-->")
-                .map_or(html.len(), |e| start + e + 3);
-        } else if let Some(name) = tag.strip_prefix('/') {
-            let name = tag_name(name);
-            if !name.is_empty() && !is_non_nesting(name) {
-                drop = depth > MAX_NESTING;
-                depth = depth.saturating_sub(1);
-            }
-        } else {
-            let name = tag_name(tag);
-            let raw_text = if is_tag(name, "script") {
-                Some("</script")
-            } else if is_tag(name, "style") {
-                Some("</style")
-            } else {
-                None
-            };
-            if let Some(close) = raw_text {
-                next = find_ci(&html[end..], close).map_or(html.len(), |e| end + e);
-            } else if !name.is_empty() && !is_non_nesting(name) && !tag.ends_with('/') {
-                depth += 1;
-                max = max.max(depth);
-                drop = depth > MAX_NESTING;
-            }
-        }
-        if let Some(out) = out.as_deref_mut()
-            && drop
-        {
-            out.push_str(&html[copied..start]);
-            copied = end;
-        }
-        i = next.max(start + 1).min(html.len());
-    }
-    if let Some(out) = out {
-        out.push_str(&html[copied..]);
-    }
-    max
-}
-
-fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'<')
-}
-
-/// The tag's name as written (ASCII letters, digits and `!`); compare it
-/// with [`is_tag`], which ignores case. Borrowed: this runs for every tag
-/// of every page.
-fn tag_name(tag: &str) -> &str {
-    let end = tag
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || b == b'!'))
-        .unwrap_or(tag.len());
-    &tag[..end]
-}
-
-/// True when `name` is `lower` (a lowercase tag name) in any case.
-fn is_tag(name: &str, lower: &str) -> bool {
-    name.eq_ignore_ascii_case(lower)
-}
-
-fn is_non_nesting(name: &str) -> bool {
-    NON_NESTING.iter().any(|n| is_tag(name, n))
-}
-
-fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    let needle = needle.as_bytes();
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
