@@ -52,6 +52,34 @@ const NON_NESTING: &[&[u8]] = &[
     b"source", b"track", b"wbr", b"p", b"li", b"dt", b"dd", b"option", b"td", b"th", b"tr",
 ];
 
+/// The attributes extraction reads (in `text`, `meta`, `quirks` and the
+/// selectors there), plus `href`, which is kept on `<link>` only (the
+/// canonical URL). Every other attribute is dropped before parsing: on the
+/// evaluation pages attributes are half the bytes left after scripts and
+/// styles (link targets, image sources, `data-*`, event handlers), and the
+/// tokenizer reads attributes a character at a time. A test checks that
+/// every attribute the extract module names is listed here: **reading a new
+/// attribute means adding it here.**
+const READ_ATTRIBUTES: &[&[u8]] = &[
+    b"class",
+    b"id",
+    b"style",
+    b"hidden",
+    b"aria-hidden",
+    b"role",
+    b"itemprop",
+    b"datetime",
+    b"content",
+    b"property",
+    b"name",
+    b"http-equiv",
+    b"charset",
+    b"lang",
+    b"xml:lang",
+    b"type",
+    b"rel",
+];
+
 /// Elements whose content the tokenizer reads as text up to their end tag
 /// (RCDATA and RAWTEXT; `<noscript>` too, since the parser runs with
 /// scripting on). Their content is kept but must be skipped, or markup-like
@@ -162,6 +190,14 @@ struct Pruner<'a> {
     copied: usize,
 }
 
+/// An attribute as written: its name and the end of its value.
+struct Attr {
+    name: (usize, usize),
+    /// Just past the value (and its closing quote), or the name when it
+    /// has no value.
+    end: usize,
+}
+
 /// A start or end tag: where its name is and where it ends.
 struct Tag {
     name: (usize, usize),
@@ -186,6 +222,30 @@ impl Pruner<'_> {
         self.copied = to;
     }
 
+    /// Rewrites a start tag without the attributes extraction never reads
+    /// (see [`READ_ATTRIBUTES`]); leaves it alone when it has none.
+    fn drop_unread_attributes(&mut self, lt: usize, tag: &Tag, name: &[u8], attrs: &[Attr]) {
+        let b = self.b;
+        let is_read = |a: &Attr| {
+            let attr = lower_name(&b[a.name.0..a.name.1]);
+            let attr = attr.as_deref().unwrap_or(b"");
+            is_one_of(attr, READ_ATTRIBUTES) || (attr == b"href" && name == b"link")
+        };
+        if attrs.iter().all(is_read) {
+            return;
+        }
+        self.cut(lt, lt + 1, "<");
+        let html = self.html;
+        let out = self.out.as_mut().expect("cut allocates");
+        out.push_str(&html[tag.name.0..tag.name.1]);
+        for a in attrs.iter().filter(|a| is_read(a)) {
+            out.push(' ');
+            out.push_str(&html[a.name.0..a.end]);
+        }
+        out.push_str(if tag.self_closing { "/>" } else { ">" });
+        self.copied = tag.end;
+    }
+
     fn run(&mut self) {
         let b = self.b;
         let mut depth = 0usize;
@@ -194,6 +254,7 @@ impl Pruner<'_> {
         // for start tags before this point: a page of 100,000 nested
         // `<svg>`s would otherwise be rescanned once per tag.
         let mut foreign_checked_until = 0;
+        let mut attrs = Vec::new();
         while let Some(off) = memchr(b'<', &b[i..]) {
             let lt = i + off;
             let Some(&next) = b.get(lt + 1) else { break };
@@ -215,7 +276,7 @@ impl Pruner<'_> {
                 },
                 b'/' => match b.get(lt + 2) {
                     Some(c) if c.is_ascii_alphabetic() => {
-                        let Some(tag) = parse_tag(b, lt + 2) else {
+                        let Some(tag) = parse_tag(b, lt + 2, &mut attrs) else {
                             break;
                         };
                         let name = lower_name(&b[tag.name.0..tag.name.1]);
@@ -239,12 +300,22 @@ impl Pruner<'_> {
                     None => break,
                 },
                 c if c.is_ascii_alphabetic() => {
-                    let Some(tag) = parse_tag(b, lt + 1) else {
+                    let Some(tag) = parse_tag(b, lt + 1, &mut attrs) else {
                         break;
                     };
                     let lowered = lower_name(&b[tag.name.0..tag.name.1]);
                     let name = lowered.as_deref().unwrap_or(b"");
                     i = tag.end;
+                    let raw = matches!(name, b"script" | b"style" | b"plaintext")
+                        || is_one_of(name, RAW_TEXT);
+                    if !raw && !tag.self_closing && !is_one_of(name, NON_NESTING) {
+                        depth += 1;
+                    }
+                    if depth > MAX_NESTING && !raw && !tag.self_closing {
+                        self.cut(lt, tag.end, "");
+                    } else {
+                        self.drop_unread_attributes(lt, &tag, name, &attrs);
+                    }
                     match name {
                         b"script" => {
                             let Some(close) = script_end(b, tag.end) else {
@@ -272,12 +343,7 @@ impl Pruner<'_> {
                             i = close;
                         }
                         b"svg" | b"math" if !tag.self_closing && lt >= foreign_checked_until => {
-                            let end = foreign_end(b, tag.end, name);
-                            depth += 1;
-                            if depth > MAX_NESTING {
-                                self.cut(lt, tag.end, "");
-                            }
-                            match end {
+                            match foreign_end(b, tag.end, name) {
                                 Ok(close) => {
                                     if name == b"svg" && close > tag.end {
                                         self.cut(tag.end, close, "");
@@ -289,13 +355,7 @@ impl Pruner<'_> {
                                 Err(checked) => foreign_checked_until = checked,
                             }
                         }
-                        _ if is_one_of(name, NON_NESTING) || tag.self_closing => {}
-                        _ => {
-                            depth += 1;
-                            if depth > MAX_NESTING {
-                                self.cut(lt, tag.end, "");
-                            }
-                        }
+                        _ => {}
                     }
                 }
                 _ => i = lt + 1,
@@ -343,7 +403,8 @@ fn is_one_of(name: &[u8], set: &[&[u8]]) -> bool {
 /// Reads a tag from its name (just after `<` or `</`) to its `>`, following
 /// the standard's attribute states so that a quoted `>` does not end it.
 /// `None` when the page ends inside the tag.
-fn parse_tag(b: &[u8], name_start: usize) -> Option<Tag> {
+fn parse_tag(b: &[u8], name_start: usize, attrs: &mut Vec<Attr>) -> Option<Tag> {
+    attrs.clear();
     let n = b.len();
     let mut i = name_start;
     while i < n && !is_space(b[i]) && b[i] != b'/' && b[i] != b'>' {
@@ -381,36 +442,48 @@ fn parse_tag(b: &[u8], name_start: usize) -> Option<Tag> {
         while i < n && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
             i += 1;
         }
-        let attr = &b[name_start..i];
+        let attr = (name_start, i);
+        let mut attr_end = i;
         while i < n && is_space(b[i]) {
             i += 1;
         }
-        if *b.get(i)? != b'=' {
-            continue;
-        }
-        i += 1;
-        while i < n && is_space(b[i]) {
+        if *b.get(i)? == b'=' {
             i += 1;
-        }
-        let value = match *b.get(i)? {
-            q @ (b'"' | b'\'') => {
-                let end = i + 1 + memchr(q, &b[i + 1..])?;
-                let value = (i + 1, end);
-                i = end + 1;
-                value
+            while i < n && is_space(b[i]) {
+                i += 1;
             }
-            b'>' => return done(i + 1, false, type_value),
-            _ => {
-                let start = i;
-                while i < n && !is_space(b[i]) && b[i] != b'>' {
-                    i += 1;
+            let value = match *b.get(i)? {
+                q @ (b'"' | b'\'') => {
+                    let end = i + 1 + memchr(q, &b[i + 1..])?;
+                    let value = (i + 1, end);
+                    i = end + 1;
+                    value
                 }
-                (start, i)
+                b'>' => {
+                    // `name=>`: an empty value, and the end of the tag.
+                    attrs.push(Attr {
+                        name: attr,
+                        end: attr_end,
+                    });
+                    return done(i + 1, false, type_value);
+                }
+                _ => {
+                    let start = i;
+                    while i < n && !is_space(b[i]) && b[i] != b'>' {
+                        i += 1;
+                    }
+                    (start, i)
+                }
+            };
+            attr_end = i;
+            if type_value.is_none() && b[attr.0..attr.1].eq_ignore_ascii_case(b"type") {
+                type_value = Some(value);
             }
-        };
-        if type_value.is_none() && attr.eq_ignore_ascii_case(b"type") {
-            type_value = Some(value);
         }
+        attrs.push(Attr {
+            name: attr,
+            end: attr_end,
+        });
     }
 }
 
@@ -560,6 +633,7 @@ fn foreign_end(b: &[u8], from: usize, root: &[u8]) -> Result<usize, usize> {
     let mut stack: Vec<LowerName> = vec![lower_name(root).ok_or(from)?];
     // How many elements on the stack read their content as HTML.
     let mut integration = 0usize;
+    let mut attrs = Vec::new();
     let mut i = from;
     loop {
         let lt = i + memchr(b'<', &b[i..]).ok_or(b.len())?;
@@ -577,7 +651,7 @@ fn foreign_end(b: &[u8], from: usize, root: &[u8]) -> Result<usize, usize> {
             Some(b'?') => i = lt + memchr(b'>', &b[lt..]).ok_or(b.len())? + 1,
             Some(b'/') => match b.get(lt + 2) {
                 Some(c) if c.is_ascii_alphabetic() => {
-                    let tag = parse_tag(b, lt + 2).ok_or(b.len())?;
+                    let tag = parse_tag(b, lt + 2, &mut attrs).ok_or(b.len())?;
                     let name = lower_name(&b[tag.name.0..tag.name.1]).ok_or(lt)?;
                     let open = stack.iter().rposition(|n| **n == *name).ok_or(lt)?;
                     integration -= stack[open..]
@@ -595,7 +669,7 @@ fn foreign_end(b: &[u8], from: usize, root: &[u8]) -> Result<usize, usize> {
                 None => return Err(b.len()),
             },
             Some(c) if c.is_ascii_alphabetic() => {
-                let tag = parse_tag(b, lt + 1).ok_or(b.len())?;
+                let tag = parse_tag(b, lt + 1, &mut attrs).ok_or(b.len())?;
                 let name = lower_name(&b[tag.name.0..tag.name.1]).ok_or(lt)?;
                 if integration > 0 || is_one_of(&name, BREAKOUT) {
                     return Err(lt);
@@ -665,11 +739,73 @@ mod tests {
 
     #[test]
     fn quoted_attributes_may_hold_markup() {
-        let html = r#"<div data-x="a > b <script>" title='<!-- no'>Tin tức</div><script data-t=">">bad()</script><p data-y=x>y>ok</p>"#;
+        let html = r#"<div class="a > b <script>" id='<!-- no'>Tin tức</div><script type=">">bad()</script><p class=x>y>ok</p>"#;
         assert_eq!(
             pruned(html),
-            r#"<div data-x="a > b <script>" title='<!-- no'>Tin tức</div><script data-t=">"></script><p data-y=x>y>ok</p>"#
+            r#"<div class="a > b <script>" id='<!-- no'>Tin tức</div><script type=">"></script><p class=x>y>ok</p>"#
         );
+    }
+
+    #[test]
+    fn attributes_nobody_reads_are_dropped() {
+        let html = r#"<A HREF="/tin-tuc" CLASS="link" onclick="f('>')" data-id=1 hidden>Tin</A><link rel="canonical" href="/a"><img src=x alt="ảnh"/><a href=/b/>c</a><meta name=description content="Mô tả"><br/>"#;
+        assert_eq!(
+            pruned(html),
+            r#"<A CLASS="link" hidden>Tin</A><link rel="canonical" href="/a"><img/><a>c</a><meta name=description content="Mô tả"><br/>"#
+        );
+    }
+
+    /// Every attribute the extractor names (`attr("...")`, or `[...]` in a
+    /// selector) is kept by the pruning: a new one must be added to
+    /// [`READ_ATTRIBUTES`].
+    #[test]
+    fn every_attribute_the_extractor_reads_is_kept() {
+        // The modules that read the DOM (`dates` parses text only).
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("text.rs"),
+            include_str!("meta.rs"),
+            include_str!("quirks.rs"),
+        ];
+        let attr_call = regex::Regex::new(r#"attr\("([^"]+)"\)"#).unwrap();
+        let raw = regex::Regex::new(r##"(?s)r#".*?"#"##).unwrap();
+        let literal = regex::Regex::new(r#"(?s)"(?:[^"\\]|\\.)*""#).unwrap();
+        let in_selector =
+            regex::Regex::new(r"\[([A-Za-z][A-Za-z0-9:_-]*)\s*(?:[~*^$|]?=|\])").unwrap();
+        let mut names = Vec::new();
+        for src in sources {
+            names.extend(attr_call.captures_iter(src).map(|c| c[1].to_string()));
+            // Comments and quote characters would pair up string quotes wrongly.
+            let code: String = src
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .map(|l| l.replace(r#"'"'"#, "' '") + "\n")
+                .collect();
+            // Raw strings first (they hold quotes), then ordinary ones.
+            let mut literals: Vec<String> = raw
+                .find_iter(&code)
+                .map(|m| m.as_str().to_string())
+                .collect();
+            let code = raw.replace_all(&code, "\"\"");
+            literals.extend(literal.find_iter(&code).map(|m| m.as_str().to_string()));
+            for lit in &literals {
+                names.extend(
+                    in_selector
+                        .captures_iter(lit.as_str())
+                        .map(|c| c[1].to_string()),
+                );
+            }
+        }
+        for expected in ["datetime", "type", "itemprop", "rel", "class"] {
+            assert!(names.iter().any(|n| n == expected), "{names:?}");
+        }
+        for name in names {
+            let lower = name.to_ascii_lowercase();
+            assert!(
+                READ_ATTRIBUTES.contains(&lower.as_bytes()) || lower == "href",
+                "the extractor reads `{name}`, which pruning drops: add it to READ_ATTRIBUTES"
+            );
+        }
     }
 
     #[test]
@@ -685,7 +821,7 @@ mod tests {
             "<p>ok</p><script>var a = 1; <p>teks</p>",
             "<p>ok</p><style>p { color: red } <p>teks</p>",
             "<p>ok</p><div class=\"tidak ditutup>teks",
-            "<p>ok</p><svg><path d='M0'/><p>teks",
+            "<p>ok</p><svg><path class='M0'/><p>teks",
             "<",
             "</",
             "<!",
@@ -712,11 +848,8 @@ mod tests {
     fn nested_svg_is_cut_at_its_own_end() {
         let html = "<p>a<svg><svg><circle r=1></circle></svg><text>x</text></svg>b</p>";
         assert_eq!(pruned(html), "<p>a<svg></svg>b</p>");
-        let html = "<svg/><p>tiếp</p><svg viewBox='0 0 1 1'><![CDATA[</svg>]]></svg>";
-        assert_eq!(
-            pruned(html),
-            "<svg/><p>tiếp</p><svg viewBox='0 0 1 1'></svg>"
-        );
+        let html = "<svg/><p>tiếp</p><svg class='i'><![CDATA[</svg>]]></svg>";
+        assert_eq!(pruned(html), "<svg/><p>tiếp</p><svg class='i'></svg>");
     }
 
     #[test]
@@ -789,11 +922,16 @@ mod tests {
                 continue;
             }
             match node.value() {
-                Node::Element(e) => out.push(format!(
-                    "<{} {:?}>",
-                    e.name(),
-                    e.attrs().collect::<Vec<_>>()
-                )),
+                Node::Element(e) => {
+                    let read: Vec<_> = e
+                        .attrs()
+                        .filter(|(k, _)| {
+                            READ_ATTRIBUTES.contains(&k.as_bytes())
+                                || (*k == "href" && e.name() == "link")
+                        })
+                        .collect();
+                    out.push(format!("<{} {read:?}>", e.name()))
+                }
                 Node::Text(t) => out.push(t.to_string()),
                 Node::Comment(_) => out.push("<!---->".to_string()),
                 _ => {}
