@@ -17,6 +17,9 @@
 //! Per-site rules, when a site needs them, belong in one table, not here.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node, Selector};
@@ -238,15 +241,24 @@ fn class_words(el: &scraper::node::Element) -> (String, Vec<&'static str>) {
     // Only the words the lists know matter: keep those (as statics).
     let words = raw
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter_map(|w| {
-            WEAK_NEGATIVE
-                .iter()
-                .chain(POSITIVE)
-                .find(|k| **k == w)
-                .copied()
-        })
+        .filter(|w| !w.is_empty())
+        .filter_map(|w| CLASS_WORDS.get(w).copied())
         .collect();
     (raw, words)
+}
+
+/// [`WEAK_NEGATIVE`] and [`POSITIVE`] as a set: every element with a class
+/// looks up each of its words (a linear search was a tenth of extraction).
+static CLASS_WORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| WEAK_NEGATIVE.iter().chain(POSITIVE).copied().collect());
+
+/// True when a lowercase class/id string contains a [`STRONG_NEGATIVE`]
+/// word, like `STRONG_NEGATIVE.iter().any(|n| raw.contains(n))` but in one
+/// pass over `raw`.
+fn has_strong_negative(raw: &str) -> bool {
+    static WORDS: LazyLock<AhoCorasick> =
+        LazyLock::new(|| AhoCorasick::new(STRONG_NEGATIVE).expect("static word list"));
+    WORDS.is_match(raw)
 }
 
 /// Class weight: positive words +25, weak negative words -25.
@@ -256,9 +268,7 @@ fn class_weight(el: &scraper::node::Element) -> f64 {
     if words.iter().any(|x| POSITIVE.contains(x)) {
         w += 25.0;
     }
-    if words.iter().any(|x| WEAK_NEGATIVE.contains(x))
-        || STRONG_NEGATIVE.iter().any(|n| raw.contains(n))
-    {
+    if words.iter().any(|x| WEAK_NEGATIVE.contains(x)) || has_strong_negative(&raw) {
         w -= 25.0;
     }
     w
@@ -323,7 +333,7 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
         return Verdict::Keep;
     }
     let positive = words.iter().any(|x| POSITIVE.contains(x));
-    if STRONG_NEGATIVE.iter().any(|n| raw.contains(n)) {
+    if has_strong_negative(&raw) {
         // "read-more-content", "article-comments": a positive word makes
         // the verdict less sure, not void.
         return if positive {
