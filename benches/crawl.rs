@@ -3,14 +3,16 @@
 //! `cargo bench --bench crawl` starts an HTTP server in this process that
 //! answers for 1,000 virtual hosts (`h0.bench.test` ... by the Host header;
 //! kabar's `crawl.resolve` points them all at the server), each with a feed
-//! of 10 articles of 20 to 200 KB. One host in ten is faulty in one of seven
-//! ways (slow, 5xx, connection reset, truncated body, endless redirects, huge
-//! body, wrong content type). It then runs kabar's real pipeline (fetch,
+//! of 10 articles of 20 to 200 KB, in five languages, built like real news
+//! pages (mostly script, style and menus; a few KB of article text). One
+//! host in ten is faulty in one of seven ways (slow, 5xx, connection reset,
+//! truncated body, endless redirects, huge body, wrong content type). It then runs kabar's real pipeline (fetch,
 //! extract, detect, index, commit) with politeness delays at zero and reports
 //! articles per second from the first request to the last commit, the
 //! process's peak memory, and the status counts, and checks that every
 //! healthy article was indexed and every faulty host reported with the
-//! right kind. Options: `-- --hosts N --items N --json`.
+//! right kind. Options: `-- --hosts N --items N --json`;
+//! `-- --page HOST ITEM` prints one article page instead.
 //!
 //! The simulated web runs in a child process (this same binary, started
 //! with `--serve`), so the peak memory reported for kabar is the crawler's
@@ -45,9 +47,24 @@ const FAULTS: [(&str, &str); 7] = [
 /// Every tenth host is faulty.
 const FAULTY_EVERY: usize = 10;
 
+/// The languages of the simulated hosts (host `h` writes in
+/// `LANGS[h % LANGS.len()]`), so analysis meets the scripts kabar's users
+/// read, not English alone.
+const LANGS: [&str; 5] = ["en", "id", "th", "vi", "ja"];
+
 struct Web {
     items: usize,
-    paragraphs: Vec<String>,
+    /// Paragraphs per language, in the order of [`LANGS`].
+    paragraphs: Vec<Vec<String>>,
+}
+
+/// A deterministic pseudo-random number in `0..n` from a seed (SplitMix64),
+/// so the server builds the same page for the same URL every time.
+fn pick(seed: u64, n: usize) -> usize {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    ((z ^ (z >> 31)) % n.max(1) as u64) as usize
 }
 
 impl Web {
@@ -56,28 +73,89 @@ impl Web {
             .then(|| FAULTS[(host / FAULTY_EVERY) % FAULTS.len()].0)
     }
 
-    /// An article page of 20 to 200 KB: boilerplate plus paragraphs, with a
-    /// first paragraph unique to the article so no two bodies are copies.
+    /// An article page of 20 to 200 KB, built like the real news pages in
+    /// `shared/data/extraction/dev` (193 KB on average, of which about 30 %
+    /// is inline script, 16 % style, 4 % SVG icons, 1 % comments, and only
+    /// about 4 % article text: median 3.6 KB, mean 8.4 KB). The rest is
+    /// markup: menus, related-story lists, wrappers with long class
+    /// attributes, a JSON-LD block. The first paragraph is unique to the
+    /// article so no two bodies are copies.
     fn article(&self, host: usize, item: usize) -> String {
-        let target = 20_000 + (host * 7919 + item * 104_729) % 180_000;
-        let mut html = format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Story {item} from host {host} | Bench News</title>\
-             <meta property=\"article:published_time\" content=\"2025-03-{:02}T08:00:00+08:00\"></head><body>\
-             <nav><ul>{}</ul></nav><div class=\"cookie-banner\">We use cookies.</div><main><article><h1>Story {item} from host {host}</h1>\
-             <p>Regulators on host {host} opened case number {item}-{host} into advertising on the platform, officials said on Monday.</p>",
-            1 + item % 28,
-            (0..30)
-                .map(|i| format!("<li><a href=\"/section/{i}\">Section {i}</a></li>"))
-                .collect::<String>()
+        let seed = (host as u64) << 20 | item as u64;
+        let lang_index = host % LANGS.len();
+        let lang = LANGS[lang_index];
+        let target = 20_000 + pick(seed, 180_000);
+        // Article text: 1.5 KB plus a long tail (cube of a uniform number),
+        // median about 5 KB, mean about 8.5 KB, but never most of the page.
+        let r = pick(seed ^ 0xA5A5, 10_000) as f64 / 10_000.0;
+        let text_bytes = (1_500.0 + 28_000.0 * r * r * r).min(target as f64 * 0.4) as usize;
+        let rest = target.saturating_sub(text_bytes);
+
+        let mut html = String::with_capacity(target + 4096);
+        html.push_str(&format!(
+            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>Story {item} from host {host} | Bench News</title>\
+             <meta property=\"og:title\" content=\"Story {item} from host {host}\">\
+             <meta property=\"og:type\" content=\"article\">\
+             <meta property=\"article:published_time\" content=\"2025-03-{day:02}T08:00:00+08:00\">\
+             <link rel=\"canonical\" href=\"http://h{host}.bench.test/a/{item}.html\">\
+             <script type=\"application/ld+json\">{{\"@context\":\"https://schema.org\",\"@type\":\"NewsArticle\",\
+             \"headline\":\"Story {item} from host {host}\",\"datePublished\":\"2025-03-{day:02}T08:00:00+08:00\",\
+             \"author\":{{\"@type\":\"Person\",\"name\":\"Desk {host}\"}}}}</script>",
+            day = 1 + item % 28,
+        ));
+        push_style(&mut html, rest * 17 / 100, seed);
+        push_script(&mut html, rest * 16 / 100, seed);
+        html.push_str(
+            "</head><body class=\"page page--article theme-light\"><!-- header start -->",
         );
-        let mut i = host + item;
-        while html.len() < target {
+        push_menu(&mut html, "nav", rest * 20 / 100, seed, host);
+        push_icons(&mut html, rest * 4 / 100);
+        html.push_str(
+            "<div class=\"cookie-banner consent consent--bottom\" role=\"dialog\"><p>We use cookies to \
+             improve your experience.</p><button class=\"btn btn--primary\">Accept</button></div>\
+             <main class=\"layout layout--main\"><div class=\"container grid grid--article\">\
+             <article class=\"article article--standard\" itemscope itemtype=\"https://schema.org/NewsArticle\">",
+        );
+        html.push_str(&format!(
+            "<header class=\"article__header\"><h1 class=\"article__title\">Story {item} from host {host}</h1>\
+             <div class=\"article__byline byline\"><span class=\"byline__author\">Desk {host}</span>\
+             <time datetime=\"2025-03-{day:02}T08:00:00+08:00\">March {day}, 2025</time></div></header>\
+             <div class=\"article__body body-copy\"><p>{}</p>",
+            unique_lead(lang_index, host, item),
+            day = 1 + item % 28,
+        ));
+        let paragraphs = &self.paragraphs[lang_index];
+        let body_start = html.len();
+        let mut i = pick(seed ^ 0x5A5A, paragraphs.len());
+        let mut n = 0;
+        while html.len() - body_start < text_bytes {
             html.push_str("<p>");
-            html.push_str(&self.paragraphs[i % self.paragraphs.len()]);
+            html.push_str(&paragraphs[i % paragraphs.len()]);
             html.push_str("</p>");
+            n += 1;
             i += 1;
+            // An inline ad slot and a figure inside the body, as real
+            // article templates have.
+            if n == 3 {
+                html.push_str(
+                    "<div class=\"ad ad--inline\" data-slot=\"mid-1\"><span class=\"ad__label\">Advertisement</span></div>\
+                     <figure class=\"article__figure\"><img src=\"/img/photo.jpg\" alt=\"\" loading=\"lazy\" width=\"800\" height=\"450\">\
+                     <figcaption>File photo.</figcaption></figure>",
+                );
+            }
         }
-        html.push_str("</article></main><footer>Copyright Bench News</footer></body></html>");
+        html.push_str("</div></article><aside class=\"sidebar related\"><h2>Related</h2>");
+        push_menu(&mut html, "ul", rest * 12 / 100, seed ^ 1, host);
+        html.push_str("</aside></div></main><!-- footer start --><footer class=\"site-footer\">");
+        push_menu(&mut html, "ul", rest * 9 / 100, seed ^ 2, host);
+        html.push_str("<p class=\"site-footer__copy\">Copyright Bench News</p></footer>");
+        // Trackers and app bundles at the end of the body fill the page up
+        // to its size.
+        let filler = target.saturating_sub(html.len() + 40);
+        push_script(&mut html, filler, seed ^ 3);
+        html.push_str("</body></html>");
         html
     }
 
@@ -97,8 +175,93 @@ impl Web {
     }
 }
 
-fn paragraphs() -> Vec<String> {
-    let sentences = [
+/// A first paragraph no other article has, in the host's language.
+fn unique_lead(lang_index: usize, host: usize, item: usize) -> String {
+    match LANGS[lang_index] {
+        "id" => format!(
+            "Regulator di host {host} membuka kasus nomor {item}-{host} terkait iklan di platform tersebut, kata pejabat pada hari Senin."
+        ),
+        "th" => format!(
+            "หน่วยงานกำกับดูแลของโฮสต์ {host} เปิดการสอบสวนคดีหมายเลข {item}-{host} เกี่ยวกับโฆษณาบนแพลตฟอร์ม เจ้าหน้าที่กล่าวเมื่อวันจันทร์"
+        ),
+        "vi" => format!(
+            "Cơ quan quản lý tại máy chủ {host} đã mở vụ việc số {item}-{host} liên quan đến quảng cáo trên nền tảng, các quan chức cho biết hôm thứ Hai."
+        ),
+        "ja" => format!(
+            "ホスト{host}の規制当局は、プラットフォーム上の広告をめぐり事件番号{item}-{host}の調査を始めたと月曜日に発表した。"
+        ),
+        _ => format!(
+            "Regulators on host {host} opened case number {item}-{host} into advertising on the platform, officials said on Monday."
+        ),
+    }
+}
+
+/// An inline stylesheet of about `bytes` bytes.
+fn push_style(html: &mut String, bytes: usize, seed: u64) {
+    html.push_str("<style>");
+    let end = html.len() + bytes;
+    let mut k = seed as usize;
+    while html.len() < end {
+        html.push_str(&format!(
+            ".c-{k:x} > .item:hover,.c-{k:x}__title{{margin:0 auto;padding:{}px {}px;color:#{:06x};\
+             font:600 1rem/1.4 \"Noto Sans\",sans-serif}}@media (min-width:768px){{.c-{k:x}{{display:grid}}}}",
+            k % 16,
+            k % 24,
+            k % 0xFFFFFF
+        ));
+        k = k.wrapping_mul(31).wrapping_add(7);
+    }
+    html.push_str("</style>");
+}
+
+/// An inline script of about `bytes` bytes: tracker code and a JSON state
+/// blob, with the `<`, `>` and quotes that real bundles carry.
+fn push_script(html: &mut String, bytes: usize, seed: u64) {
+    html.push_str("<script>window.dataLayer=window.dataLayer||[];");
+    let end = html.len() + bytes;
+    let mut k = seed as usize;
+    while html.len() < end {
+        html.push_str(&format!(
+            "function f{k:x}(e,t){{for(var n=0;n<e.length;n++){{if(e[n]>t)return \"<div class='x'>\"+e[n]+\"</div>\"}}return null}}\
+             window.__STATE__=window.__STATE__||{{}};window.__STATE__[\"k{k:x}\"]={{\"id\":{k},\"slot\":\"top-{}\",\"sizes\":[[300,250],[728,90]]}};",
+            k % 9
+        ));
+        k = k.wrapping_mul(31).wrapping_add(11);
+    }
+    html.push_str("</script>");
+}
+
+/// A navigation menu or list of related links of about `bytes` bytes.
+fn push_menu(html: &mut String, tag: &str, bytes: usize, seed: u64, host: usize) {
+    html.push_str(&format!(
+        "<{tag} class=\"menu menu--{tag}\"><ul class=\"menu__list\">"
+    ));
+    let end = html.len() + bytes;
+    let mut i = (seed % 97) as usize;
+    while html.len() < end {
+        html.push_str(&format!(
+            "<li class=\"menu__item menu__item--level-1\"><a class=\"menu__link\" href=\"http://h{host}.bench.test/section/topic-{i}\" \
+             data-track=\"nav-{i}\">Section {i} news</a></li>"
+        ));
+        i += 1;
+    }
+    html.push_str(&format!("</ul></{tag}>"));
+}
+
+/// Inline SVG icons of about `bytes` bytes.
+fn push_icons(html: &mut String, bytes: usize) {
+    let end = html.len() + bytes;
+    while html.len() < end {
+        html.push_str(
+            "<svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"24\" height=\"24\" aria-hidden=\"true\">\
+             <path d=\"M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2zm1 15h-2v-6h2v6zm0-8h-2V7h2v2z\"/></svg>",
+        );
+    }
+}
+
+/// Paragraphs of four sentences each, per language in [`LANGS`] order.
+fn paragraphs() -> Vec<Vec<String>> {
+    let en = [
         "The agency said it had received more than two thousand complaints about investment advertisements that used the faces of well-known business leaders without their consent.",
         "Several platforms removed the advertisements within hours of being notified, but new versions appeared the following day under different account names.",
         "Consumer groups called for advertisers to be verified before their campaigns go live, arguing that takedowns after the fact leave too many victims.",
@@ -108,12 +271,50 @@ fn paragraphs() -> Vec<String> {
         "Creators on the video platform said payouts for the quarter had been delayed by as much as six weeks, and that support tickets went unanswered.",
         "Analysts expect the new rules to raise compliance costs for smaller advertisers while reducing the volume of fraudulent campaigns over time.",
     ];
-    (0..sentences.len())
-        .map(|i| {
-            (0..4)
-                .map(|k| sentences[(i + k) % sentences.len()])
-                .collect::<Vec<_>>()
-                .join(" ")
+    let id = [
+        "Otoritas Jasa Keuangan menerima lebih dari dua ribu pengaduan tentang iklan investasi yang memakai wajah tokoh bisnis terkenal tanpa izin.",
+        "Beberapa platform menghapus iklan tersebut dalam hitungan jam setelah diberi tahu, tetapi versi baru muncul keesokan harinya dengan nama akun berbeda.",
+        "Kelompok konsumen meminta agar pengiklan diverifikasi sebelum kampanye mereka tayang, karena penghapusan setelah kejadian meninggalkan terlalu banyak korban.",
+        "Penyedia pembayaran melaporkan lonjakan permintaan pengembalian dana terkait tawaran pinjaman online yang menjanjikan persetujuan dalam hitungan menit.",
+        "Bank Indonesia mengingatkan masyarakat bahwa hanya lembaga berizin yang boleh mengiklankan produk kredit, dan operator tanpa izin akan diblokir.",
+        "Para kreator di platform video mengatakan pembayaran untuk kuartal ini tertunda hingga enam minggu dan tiket bantuan tidak dijawab.",
+    ];
+    let th = [
+        "สำนักงานคณะกรรมการคุ้มครองผู้บริโภคได้รับเรื่องร้องเรียนมากกว่าสองพันเรื่องเกี่ยวกับโฆษณาชวนลงทุนที่ใช้ภาพนักธุรกิจชื่อดังโดยไม่ได้รับอนุญาต",
+        "แพลตฟอร์มหลายแห่งลบโฆษณาดังกล่าวภายในไม่กี่ชั่วโมงหลังได้รับแจ้ง แต่โฆษณาชุดใหม่ก็ปรากฏขึ้นอีกในวันรุ่งขึ้นภายใต้ชื่อบัญชีอื่น",
+        "ธนาคารแห่งประเทศไทยเตือนประชาชนว่าเฉพาะผู้ให้บริการสินเชื่อที่ได้รับอนุญาตเท่านั้นที่สามารถโฆษณาสินเชื่อได้",
+        "ครีเอเตอร์บนแพลตฟอร์มวิดีโอระบุว่าการจ่ายเงินรายได้ประจำไตรมาสล่าช้าถึงหกสัปดาห์ และไม่มีใครตอบคำร้องเรียน",
+        "ผู้ให้บริการชำระเงินรายงานว่าคำขอคืนเงินที่เกี่ยวกับข้อเสนอเงินกู้ออนไลน์เพิ่มขึ้นอย่างมาก",
+        "นักวิเคราะห์คาดว่ากฎใหม่จะทำให้ต้นทุนของผู้ลงโฆษณารายเล็กสูงขึ้น แต่จะช่วยลดแคมเปญหลอกลวงในระยะยาว",
+    ];
+    let vi = [
+        "Cơ quan quản lý cho biết đã nhận được hơn hai nghìn đơn khiếu nại về các quảng cáo đầu tư sử dụng hình ảnh doanh nhân nổi tiếng mà không có sự đồng ý.",
+        "Nhiều nền tảng đã gỡ bỏ các quảng cáo này trong vòng vài giờ sau khi được thông báo, nhưng phiên bản mới lại xuất hiện vào ngày hôm sau.",
+        "Ngân hàng Nhà nước nhắc nhở người dân rằng chỉ các tổ chức được cấp phép mới được quảng cáo sản phẩm cho vay.",
+        "Các nhà sáng tạo nội dung cho biết khoản thanh toán của quý đã bị chậm tới sáu tuần và yêu cầu hỗ trợ không được trả lời.",
+        "Các nhóm bảo vệ người tiêu dùng kêu gọi xác minh nhà quảng cáo trước khi chiến dịch được phát hành.",
+        "Giới phân tích cho rằng quy định mới sẽ làm tăng chi phí tuân thủ nhưng giảm số lượng chiến dịch lừa đảo.",
+    ];
+    let ja = [
+        "消費者庁は、著名な経営者の写真を無断で使った投資広告について、二千件を超える苦情を受けたと明らかにした。",
+        "複数のプラットフォームは通知から数時間以内に広告を削除したが、翌日には別のアカウント名で新しい広告が現れた。",
+        "金融庁は、登録を受けた業者だけが融資商品を広告できると改めて注意を呼びかけた。",
+        "動画配信サービスのクリエイターは、四半期の収益の支払いが最大で六週間遅れたと訴えている。",
+        "決済事業者は、数分で審査が通るとうたうオンライン融資に関連した返金の申請が急増したと報告した。",
+        "専門家は、新たな規則によって小規模な広告主の負担は増えるものの、詐欺的な広告は減るとみている。",
+    ];
+    let groups: [&[&str]; 5] = [&en, &id, &th, &vi, &ja];
+    groups
+        .iter()
+        .map(|sentences| {
+            (0..sentences.len())
+                .map(|i| {
+                    (0..4)
+                        .map(|k| sentences[(i + k) % sentences.len()])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect()
         })
         .collect()
 }
@@ -303,6 +504,18 @@ fn main() {
         serve_child(items);
         return;
     }
+    // `--page HOST ITEM` prints one article page, to look at what the
+    // simulated web serves (and run `kabar extract` on it).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--page") {
+        let number = |k: usize| args.get(i + k).and_then(|v| v.parse().ok()).unwrap_or(0);
+        let web = Web {
+            items,
+            paragraphs: paragraphs(),
+        };
+        print!("{}", web.article(number(1), number(2)));
+        return;
+    }
     let json = std::env::args().any(|a| a == "--json");
     let web = Web {
         items,
@@ -316,7 +529,8 @@ fn main() {
     for h in 0..hosts {
         catalog.push_str(&format!(
             "[[source]]\nid = \"h{h}\"\nname = \"Host {h}\"\nhomepage = \"http://h{h}.bench.test/\"\ncountry = \"SG\"\n\
-             languages = [\"en\"]\nfeeds = [\"http://h{h}.bench.test/feed.xml\"]\n\n"
+             languages = [\"{}\"]\nfeeds = [\"http://h{h}.bench.test/feed.xml\"]\n\n",
+            LANGS[h % LANGS.len()]
         ));
     }
     std::fs::create_dir_all(dir.path().join("sources/sea")).unwrap();
@@ -389,7 +603,7 @@ fn main() {
         );
     } else {
         println!(
-            "simulated web: {hosts} hosts x {items} articles (20-200 KB), {} faulty hosts",
+            "simulated web: {hosts} hosts x {items} articles (20-200 KB pages, en/id/th/vi/ja), {} faulty hosts",
             faulty.len()
         );
         println!(

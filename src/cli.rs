@@ -411,6 +411,9 @@ pub struct EvalExtractionArgs {
     /// Also list every page with its scores, worst body F1 first
     #[arg(long)]
     pub pages: bool,
+    /// Also list only the N pages with the worst body F1 (or prefix recall)
+    #[arg(long, value_name = "N")]
+    pub worst: Option<usize>,
     /// Score another extractor's output instead of running kabar's: JSON
     /// lines of {"id", "text", "title", "published"}
     #[arg(long, value_name = "FILE")]

@@ -1190,7 +1190,7 @@ fn eval_extraction(args: &EvalExtractionArgs, out: &mut impl Write) -> Result<Ex
     for s in &report.skipped {
         eprintln!("kabar: skipped {s}");
     }
-    if args.pages {
+    if args.pages || args.worst.is_some() {
         let mut pages: Vec<_> = report.pages.iter().collect();
         pages.sort_by(|a, b| {
             let f = |p: &crate::eval::PageResult| {
@@ -1203,6 +1203,7 @@ fn eval_extraction(args: &EvalExtractionArgs, out: &mut impl Write) -> Result<Ex
             "{:<44} {:<6} {:>5} {:>5} {:>5} {:>6} {:>5} {:>5}",
             "page", "lang", "P", "R", "F1", "prefix", "title", "date"
         )?;
+        pages.truncate(args.worst.unwrap_or(usize::MAX));
         for p in pages {
             let num = |x: Option<f64>| x.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into());
             let ok = |x: Option<bool>| match x {

@@ -107,44 +107,13 @@ impl ArchiveWriter {
 
     /// Writes the response and its metadata; returns the response's record id.
     pub fn write(&mut self, page: &Page, meta: &FetchMeta) -> Result<String, ArchiveError> {
-        let id = new_record_id();
-        let date = page.fetched.to_rfc3339_opts(SecondsFormat::Secs, true);
-        let mut http = format!("HTTP/1.1 {} {}\r\n", page.status, reason(page.status)).into_bytes();
-        if let Some(ct) = &page.content_type {
-            http.extend_from_slice(format!("Content-Type: {}\r\n", clean(ct)).as_bytes());
-        }
-        if let Some(etag) = &page.etag {
-            http.extend_from_slice(format!("ETag: {}\r\n", clean(etag)).as_bytes());
-        }
-        if let Some(lm) = &page.last_modified {
-            http.extend_from_slice(format!("Last-Modified: {}\r\n", clean(lm)).as_bytes());
-        }
-        http.extend_from_slice(format!("Content-Length: {}\r\n\r\n", page.body.len()).as_bytes());
-        http.extend_from_slice(&page.body);
-        let target = clean(page.final_url.as_str());
-        let response = record(
-            &[
-                ("WARC-Type", "response"),
-                ("WARC-Record-ID", &id),
-                ("WARC-Date", &date),
-                ("WARC-Target-URI", &target),
-                ("Content-Type", "application/http;msgtype=response"),
-            ],
-            &http,
-        );
-        let json = serde_json::to_vec(meta).expect("metadata serializes");
-        let meta_id = new_record_id();
-        let metadata = record(
-            &[
-                ("WARC-Type", "metadata"),
-                ("WARC-Record-ID", &meta_id),
-                ("WARC-Date", &date),
-                ("WARC-Target-URI", &target),
-                ("WARC-Concurrent-To", &id),
-                ("Content-Type", "application/json"),
-            ],
-            &json,
-        );
+        self.append_pair(CompressedPair::new(page, meta))
+    }
+
+    /// Appends a pair compressed beforehand by [`CompressedPair::new`];
+    /// returns the response's record id. The pipeline compresses outside
+    /// the lock around the writer, so workers share only the file append.
+    pub fn append_pair(&mut self, pair: CompressedPair) -> Result<String, ArchiveError> {
         // The pair goes into one file: rotating between them would part a
         // response from its metadata.
         if self
@@ -154,32 +123,31 @@ impl ArchiveWriter {
         {
             self.rotate()?;
         }
-        let offset = self.append(&response)?;
-        self.append(&metadata)?;
+        let offset = self.append_member(&pair.response)?;
+        self.append_member(&pair.metadata)?;
         if let Some((path, sidecar)) = self.sidecar.as_mut() {
-            writeln!(sidecar, "{offset} {id}").map_err(|source| ArchiveError::Io {
+            writeln!(sidecar, "{offset} {}", pair.id).map_err(|source| ArchiveError::Io {
                 path: path.clone(),
                 source,
             })?;
         }
-        Ok(id)
+        Ok(pair.id)
     }
 
     /// Appends one record as its own gzip member; returns where it starts.
     fn append(&mut self, record: &[u8]) -> Result<u64, ArchiveError> {
+        self.append_member(&gzip_member(record))
+    }
+
+    /// Appends one already-compressed gzip member; returns where it starts.
+    fn append_member(&mut self, member: &[u8]) -> Result<u64, ArchiveError> {
         let (path, file, written) = self.current.as_mut().expect("rotate opened a file");
         let offset = *written;
-        let mut gz = GzEncoder::new(Vec::with_capacity(record.len() / 3), Compression::fast());
-        gz.write_all(record)
-            .and_then(|_| gz.finish())
-            .and_then(|bytes| {
-                *written += bytes.len() as u64;
-                file.write_all(&bytes)
-            })
-            .map_err(|source| ArchiveError::Io {
-                path: path.clone(),
-                source,
-            })?;
+        file.write_all(member).map_err(|source| ArchiveError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        *written += member.len() as u64;
         Ok(offset)
     }
 
@@ -255,6 +223,76 @@ impl ArchiveWriter {
         }
         Ok(())
     }
+}
+
+/// A response record and its metadata record, each compressed as its own
+/// gzip member, ready to append.
+pub struct CompressedPair {
+    id: String,
+    response: Vec<u8>,
+    metadata: Vec<u8>,
+}
+
+impl CompressedPair {
+    /// Builds and compresses the records of one fetch: the costly part of
+    /// archiving, which needs no writer.
+    pub fn new(page: &Page, meta: &FetchMeta) -> CompressedPair {
+        let id = new_record_id();
+        let date = page.fetched.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let mut http = format!("HTTP/1.1 {} {}\r\n", page.status, reason(page.status)).into_bytes();
+        if let Some(ct) = &page.content_type {
+            http.extend_from_slice(format!("Content-Type: {}\r\n", clean(ct)).as_bytes());
+        }
+        if let Some(etag) = &page.etag {
+            http.extend_from_slice(format!("ETag: {}\r\n", clean(etag)).as_bytes());
+        }
+        if let Some(lm) = &page.last_modified {
+            http.extend_from_slice(format!("Last-Modified: {}\r\n", clean(lm)).as_bytes());
+        }
+        http.extend_from_slice(format!("Content-Length: {}\r\n\r\n", page.body.len()).as_bytes());
+        http.extend_from_slice(&page.body);
+        let target = clean(page.final_url.as_str());
+        let response = record(
+            &[
+                ("WARC-Type", "response"),
+                ("WARC-Record-ID", &id),
+                ("WARC-Date", &date),
+                ("WARC-Target-URI", &target),
+                ("Content-Type", "application/http;msgtype=response"),
+            ],
+            &http,
+        );
+        let json = serde_json::to_vec(meta).expect("metadata serializes");
+        let meta_id = new_record_id();
+        let metadata = record(
+            &[
+                ("WARC-Type", "metadata"),
+                ("WARC-Record-ID", &meta_id),
+                ("WARC-Date", &date),
+                ("WARC-Target-URI", &target),
+                ("WARC-Concurrent-To", &id),
+                ("Content-Type", "application/json"),
+            ],
+            &json,
+        );
+        CompressedPair {
+            id,
+            response: gzip_member(&response),
+            metadata: gzip_member(&metadata),
+        }
+    }
+}
+
+/// One record as a gzip member of its own (fast compression: the archive
+/// is written on the crawl's path and read rarely).
+fn gzip_member(record: &[u8]) -> Vec<u8> {
+    let mut gz = GzEncoder::new(
+        Vec::with_capacity(record.len() / 3 + 64),
+        Compression::fast(),
+    );
+    gz.write_all(record)
+        .and_then(|_| gz.finish())
+        .expect("writing to a Vec cannot fail")
 }
 
 impl Drop for ArchiveWriter {

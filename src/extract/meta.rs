@@ -356,7 +356,22 @@ pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
     // The metadata headline, checked against the page: an <h1> that makes
     // up most of it is the clean form (without a site name or a "Video:"
     // prefix); an <h1> that is only a small part of it is the site's logo.
-    let best = ld.headline.clone().or(og).or(html_title)?;
+    // A JSON-LD headline that shares few words with the <h1>, while the
+    // <title> or OpenGraph title agrees with the <h1>, describes the page
+    // instead of naming it (Wikipedia puts the Wikidata description
+    // there): the agreement wins. A reworded headline ("hands-on: ..."
+    // for "is ...") shares most words and is kept.
+    let ld_headline = ld.headline.clone().filter(|hl| {
+        let Some(h1) = h1.as_deref() else {
+            return true;
+        };
+        let shown_elsewhere = [&og, &html_title]
+            .into_iter()
+            .flatten()
+            .any(|t| t.to_lowercase().contains(&h1.to_lowercase()));
+        !shown_elsewhere || word_overlap(hl, h1) >= MIN_HEADLINE_OVERLAP
+    });
+    let best = ld_headline.or(og).or(html_title)?;
     if let Some(h1) = &h1 {
         let (n_h1, n_best) = (h1.chars().count(), best.chars().count());
         if best.contains(h1.as_str()) && n_h1 >= 8 && n_h1 * 2 >= n_best {
@@ -364,6 +379,42 @@ pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
         }
     }
     Some(strip_site_name(&best, site.as_deref())).or(h1)
+}
+
+/// Share of a JSON-LD headline's words that must be in the <h1> for the
+/// two to name the same story.
+const MIN_HEADLINE_OVERLAP: f64 = 0.4;
+
+/// The share of `a`'s words (lowercase, letters and digits; each Han,
+/// kana or Thai character a word) that also occur in `b`.
+fn word_overlap(a: &str, b: &str) -> f64 {
+    let words = |s: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut word = String::new();
+        for c in s.chars().flat_map(char::to_lowercase) {
+            let unspaced = matches!(c as u32, 0x0E00..=0x0EFF | 0x3040..=0x30FF | 0x3400..=0x9FFF);
+            if unspaced || !c.is_alphanumeric() {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                if unspaced {
+                    out.push(c.to_string());
+                }
+            } else {
+                word.push(c);
+            }
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+        out
+    };
+    let (wa, wb) = (words(a), words(b));
+    if wa.is_empty() {
+        return 1.0;
+    }
+    let shared = wa.iter().filter(|w| wb.contains(w)).count();
+    shared as f64 / wa.len() as f64
 }
 
 fn strip_site_name(title: &str, site: Option<&str>) -> String {
@@ -671,6 +722,51 @@ mod tests {
         assert_eq!(
             strip_site_name("Live-shopping - what went wrong in 2025 and why", None),
             "Live-shopping - what went wrong in 2025 and why"
+        );
+    }
+
+    #[test]
+    fn a_json_ld_description_does_not_replace_the_shown_headline() {
+        let page = |ld_headline: &str, h1: &str, title_tag: &str| {
+            let html = format!(
+                r#"<html><head><title>{title_tag}</title><meta property="og:site_name" content="Wikipedia">
+                <script type="application/ld+json">
+                {{"@context":"https://schema.org","@type":"Article","headline":"{ld_headline}"}}</script>
+                </head><body><h1>{h1}</h1><p>Body.</p></body></html>"#
+            );
+            let doc = Html::parse_document(&html);
+            title(&doc, &json_ld(&doc)).unwrap()
+        };
+        // A description in the headline slot, the title tag agreeing with the <h1>.
+        assert_eq!(
+            page(
+                "constitutional monarchy in Oceania",
+                "New Zealand",
+                "New Zealand - Wikipedia"
+            ),
+            "New Zealand"
+        );
+        assert_eq!(
+            page("Kota di Jawa Tengah", "Semarang", "Semarang - Wikipedia"),
+            "Semarang"
+        );
+        // A reworded headline of the same story stays; one the <h1> makes
+        // up most of gives way to the <h1>, as before.
+        assert_eq!(
+            page(
+                "Apple’s Vision Pro hands-on: the Retina display moment for headsets",
+                "Apple’s Vision Pro is the Retina display moment for headsets",
+                "Apple’s Vision Pro is the Retina display moment for headsets - The Verge"
+            ),
+            "Apple’s Vision Pro hands-on: the Retina display moment for headsets"
+        );
+        assert_eq!(
+            page(
+                "ตำรวจจับแก๊งคอลเซ็นเตอร์ 30 คน",
+                "ตำรวจจับแก๊งคอลเซ็นเตอร์",
+                "ตำรวจจับแก๊งคอลเซ็นเตอร์ | ข่าวสด"
+            ),
+            "ตำรวจจับแก๊งคอลเซ็นเตอร์"
         );
     }
 

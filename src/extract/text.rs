@@ -121,6 +121,12 @@ const BLOCK_TAGS: &[&str] = &[
 /// Class/id words that mark boilerplate even inside an article container.
 const STRONG_NEGATIVE: &[&str] = &[
     "comment",
+    // Comments in the class names of Spanish/Portuguese, Indonesian/Malay
+    // and Vietnamese sites ("comentarios", "komentar", "binh-luan").
+    "comentari",
+    "komentar",
+    "binhluan",
+    "binh-luan",
     "cookie",
     "consent",
     "gdpr",
@@ -142,6 +148,45 @@ const STRONG_NEGATIVE: &[&str] = &[
     "readmore",
     "read-more",
     "paywall-prompt",
+];
+
+/// The [`STRONG_NEGATIVE`] words that name collections of links (teasers,
+/// share buttons, "read more" boxes). Sites reuse them for wrappers of the
+/// article itself (a "read-more" expander around the rest of the story, a
+/// share widget's parent id on the body, an anchor id such as
+/// "sharing-with-a-friend" on a section), so an element named by one of
+/// them is boilerplate only when it does not read like an article: see
+/// [`is_unlinked_prose`].
+const LINK_BOX_WORDS: &[&str] = &[
+    "related",
+    "share",
+    "sharing",
+    "social",
+    "recommend",
+    "readmore",
+    "read-more",
+    "bacajuga",
+    "baca-juga",
+];
+
+/// Non-link [`text_weight`] above which a link-box-named element with few
+/// links counts as prose (a few paragraphs; a teaser box is lists of links).
+const MIN_PROSE_WEIGHT: usize = 250;
+
+/// Link density under which such an element counts as prose.
+const MAX_PROSE_LINK_DENSITY: f64 = 0.1;
+
+/// True when an element holding `own` non-link and `linked` link text is
+/// article prose rather than a box of links.
+fn is_unlinked_prose(own: usize, linked: usize) -> bool {
+    own >= MIN_PROSE_WEIGHT && (linked as f64) < MAX_PROSE_LINK_DENSITY * (own + linked) as f64
+}
+
+/// Inline elements: inside running text they are words of the sentence,
+/// whatever their class says ("meta-org" on a company's name).
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins",
+    "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
 ];
 
 /// Class/id words that mark boilerplate unless a positive word is present.
@@ -188,6 +233,13 @@ const WEAK_NEGATIVE: &[&str] = &[
     "pagination",
     "pager",
     "copyright",
+    // Appeals for money and sign-ups beside the story.
+    "donate",
+    "donation",
+    "donations",
+    "membership",
+    "support",
+    "submitted",
     "disclaimer",
     "caption",
     "credit",
@@ -261,11 +313,12 @@ fn has_strong_negative(raw: &str) -> bool {
     WORDS.is_match(raw)
 }
 
-/// Class weight: positive words +25, weak negative words -25.
+/// Class weight: positive words (or `itemprop="articleBody"`) +25, weak
+/// negative words -25.
 fn class_weight(el: &scraper::node::Element) -> f64 {
     let (raw, words) = class_words(el);
     let mut w = 0.0;
-    if words.iter().any(|x| POSITIVE.contains(x)) {
+    if words.iter().any(|x| POSITIVE.contains(x)) || is_article_body(el) {
         w += 25.0;
     }
     if words.iter().any(|x| WEAK_NEGATIVE.contains(x)) || has_strong_negative(&raw) {
@@ -325,7 +378,7 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
     {
         return Verdict::Strong;
     }
-    if matches!(name, "html" | "body" | "article" | "main") {
+    if matches!(name, "html" | "body" | "article" | "main") || is_article_body(el) {
         return Verdict::Keep;
     }
     let (raw, words) = class_words(el);
@@ -350,34 +403,70 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
     }
 }
 
+/// Schema.org microdata's own mark of the article text
+/// (`itemprop="articleBody"`): a publisher's statement that outweighs
+/// whatever the element's class and id suggest.
+fn is_article_body(el: &scraper::node::Element) -> bool {
+    el.attr("itemprop").is_some_and(|p| {
+        p.split_ascii_whitespace()
+            .any(|w| w.eq_ignore_ascii_case("articleBody"))
+    })
+}
+
+/// True when a child of `parent` sits in running text: `parent` has
+/// words of its own, so an inline child is part of a sentence.
+fn has_own_text(parent: NodeRef<'_, Node>) -> bool {
+    parent
+        .children()
+        .any(|c| matches!(c.value(), Node::Text(t) if !t.trim().is_empty()))
+}
+
+/// A boilerplate-looking element and the text it holds.
+#[derive(Debug, Clone, Copy)]
+struct Suspect {
+    verdict: Verdict,
+    /// [`text_weight`] of its text outside links.
+    own: usize,
+}
+
 /// How much non-link text each boilerplate-looking element holds, and the
 /// whole page's, in one post-order pass (iterative, like the walk).
-fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, (Verdict, usize)>, usize) {
+/// Elements named for links that turn out to hold unlinked prose are
+/// cleared here (see [`LINK_BOX_WORDS`]).
+fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, Suspect>, usize) {
     let mut out = HashMap::new();
     // (node, verdict) on the way down; None marks the way up.
     let mut stack: Vec<Option<(NodeRef<'_, Node>, Verdict)>> = vec![Some((root, Verdict::Keep))];
-    let mut acc: Vec<usize> = vec![0];
-    let mut open: Vec<(NodeId, Verdict)> = Vec::new();
+    // (non-link, link) weight of the open elements.
+    let mut acc: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut open: Vec<(NodeRef<'_, Node>, Verdict)> = Vec::new();
     let mut link_depth = 0usize;
     while let Some(step) = stack.pop() {
         let Some((node, v)) = step else {
-            let (id, v) = open.pop().expect("balanced walk");
-            let w = acc.pop().expect("balanced walk");
+            let (node, v) = open.pop().expect("balanced walk");
+            let (own, linked) = acc.pop().expect("balanced walk");
             if let Some(parent) = acc.last_mut() {
-                *parent += w;
+                parent.0 += own;
+                parent.1 += linked;
             }
-            if matches!(v, Verdict::Strong | Verdict::Weak) {
-                out.insert(id, (v, w));
+            if matches!(v, Verdict::Strong | Verdict::Weak)
+                && !(is_link_box(node) && is_unlinked_prose(own, linked))
+            {
+                out.insert(node.id(), Suspect { verdict: v, own });
             }
-            if node_is_link(id, &root) {
+            if matches!(node.value(), Node::Element(e) if e.name() == "a") {
                 link_depth -= 1;
             }
             continue;
         };
         match node.value() {
-            Node::Text(t) if link_depth == 0 => {
+            Node::Text(t) => {
                 if let Some(top) = acc.last_mut() {
-                    *top += text_weight(t);
+                    if link_depth == 0 {
+                        top.0 += text_weight(t);
+                    } else {
+                        top.1 += text_weight(t);
+                    }
                 }
             }
             Node::Element(el) => {
@@ -387,13 +476,25 @@ fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, (Verdict, us
                 if el.name() == "a" {
                     link_depth += 1;
                 }
-                open.push((node.id(), v));
-                acc.push(0);
+                open.push((node, v));
+                acc.push((0, 0));
                 stack.push(None);
                 let first = stack.len();
+                // Computed only when an inline child looks like boilerplate.
+                let mut in_running_text = None;
                 stack.extend(node.children().map(|c| {
                     let v = match c.value() {
-                        Node::Element(e) => verdict(e),
+                        Node::Element(e) => {
+                            let v = verdict(e);
+                            if matches!(v, Verdict::Strong | Verdict::Weak)
+                                && INLINE_TAGS.contains(&e.name())
+                                && *in_running_text.get_or_insert_with(|| has_own_text(node))
+                            {
+                                Verdict::Keep
+                            } else {
+                                v
+                            }
+                        }
                         _ => Verdict::Keep,
                     };
                     Some((c, v))
@@ -403,14 +504,22 @@ fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, (Verdict, us
             _ => {}
         }
     }
-    let total = acc.first().copied().unwrap_or(0);
+    let total = acc.first().map_or(0, |a| a.0);
     (out, total)
 }
 
-fn node_is_link(id: NodeId, root: &NodeRef<'_, Node>) -> bool {
-    root.tree()
-        .get(id)
-        .is_some_and(|n| matches!(n.value(), Node::Element(e) if e.name() == "a"))
+/// True when the element is boilerplate by a [`LINK_BOX_WORDS`] word
+/// (and by no other strong word).
+fn is_link_box(node: NodeRef<'_, Node>) -> bool {
+    let Node::Element(el) = node.value() else {
+        return false;
+    };
+    let (raw, _) = class_words(el);
+    let strong: Vec<&&str> = STRONG_NEGATIVE
+        .iter()
+        .filter(|n| raw.contains(**n))
+        .collect();
+    !strong.is_empty() && strong.iter().all(|n| LINK_BOX_WORDS.contains(n))
 }
 
 fn kind_of(name: &str) -> Option<BlockKind> {
@@ -436,7 +545,7 @@ struct Walker {
     kind: BlockKind,
     num_links: usize,
     /// Boilerplate-looking elements with the non-link text they hold.
-    suspects: HashMap<NodeId, (Verdict, usize)>,
+    suspects: HashMap<NodeId, Suspect>,
     page_weight: usize,
 }
 
@@ -450,7 +559,7 @@ enum Step<'a> {
 impl Walker {
     fn is_boilerplate(&self, id: NodeId, el: &scraper::node::Element) -> bool {
         match self.suspects.get(&id) {
-            Some(&(v, w)) => (w as f64) < v.keep_share() * self.page_weight as f64,
+            Some(s) => (s.own as f64) < s.verdict.keep_share() * self.page_weight as f64,
             None => verdict(el) == Verdict::Skip,
         }
     }
@@ -499,7 +608,18 @@ impl Walker {
                             .map(|w| w.chars().count() + 1)
                             .sum::<usize>();
                     }
-                    self.text.push_str(t);
+                    if self.kind != BlockKind::Preformatted && t.contains('\n') {
+                        // A line break in the source is a space: only
+                        // `<br>` (pushed as '\n') breaks a line.
+                        for (i, part) in t.split('\n').enumerate() {
+                            if i > 0 {
+                                self.text.push(' ');
+                            }
+                            self.text.push_str(part);
+                        }
+                    } else {
+                        self.text.push_str(t);
+                    }
                 }
                 Node::Element(el) => {
                     if skip.contains(&node.id()) || self.is_boilerplate(node.id(), el) {
@@ -643,11 +763,16 @@ fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
     // Weight of prose and of everything else (link lists, short lines)
     // under each element.
     let mut prose: HashMap<NodeId, (usize, usize)> = HashMap::new();
-    for block in blocks {
+    for (i, block) in blocks.iter().enumerate() {
         let node = tree.get(block.owner).expect("owner is in the tree");
         let n = block.num_chars();
         let w = block.weight();
-        let is_prose = block.is_prose();
+        // A paragraph under a linked headline is a teaser's summary (a
+        // card in a list of other stories), not the article's prose.
+        let is_teaser = i > 0
+            && matches!(blocks[i - 1].kind, BlockKind::Heading(_))
+            && blocks[i - 1].link_density() >= 0.5;
+        let is_prose = block.is_prose() && !is_teaser;
         let is_heading = matches!(block.kind, BlockKind::Heading(_));
         for anc in std::iter::once(node).chain(node.ancestors()) {
             let e = text_chars.entry(anc.id()).or_default();
@@ -778,6 +903,15 @@ fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
             break;
         }
     }
+    // The page's own mark of the article body holds all of it: a
+    // candidate inside (one section, an inline gallery) stands for it.
+    if let Some(body) = tree.get(top).and_then(|n| {
+        n.ancestors()
+            .take_while(|a| !is_root(a.id()))
+            .find(|a| matches!(a.value(), Node::Element(e) if is_article_body(e)))
+    }) {
+        top = body.id();
+    }
     // An only child stands for its parent.
     while let Some(p) = tree.get(top).and_then(|n| n.parent()).filter(|p| {
         !is_root(p.id()) && p.children().filter(|c| c.value().is_element()).count() == 1
@@ -823,6 +957,62 @@ fn ends_sentence(text: &str) -> bool {
     ])
 }
 
+/// Lines shorter than this on average make a block a list of labels.
+const MAX_LABEL_LINE_WEIGHT: usize = 40;
+
+/// True for a block of three or more `<br>`-separated lines that are short
+/// on average: contact lines, social accounts, a credits list.
+fn is_line_list(text: &str) -> bool {
+    let num_lines = text.lines().count();
+    num_lines >= 3 && text_weight(text) < MAX_LABEL_LINE_WEIGHT * num_lines
+}
+
+/// What ad slots leave behind as a line of text, in the first-class
+/// languages and the commonest others (compared lowercase, without
+/// surrounding punctuation).
+const AD_LABELS: &[&str] = &[
+    "ad",
+    "ads",
+    "advertisement",
+    "advertising",
+    "sponsored",
+    "report this ad",
+    "story continues below advertisement",
+    "article continues below advertisement",
+    "continue reading below",
+    "iklan",
+    "pariwara",
+    "quảng cáo",
+    "โฆษณา",
+    "广告",
+    "廣告",
+    "広告",
+    "광고",
+    "patalastas",
+    "विज्ञापन",
+    "বিজ্ঞাপন",
+    "اشتہار",
+    "விளம்பரம்",
+    "ကြော်ငြာ",
+    "ពាណិជ្ជកម្ម",
+    "publicidad",
+    "publicité",
+    "anzeige",
+    "werbung",
+    "pubblicità",
+];
+
+/// True when a block is nothing but an ad slot's label.
+fn is_ad_label(text: &str) -> bool {
+    if text.len() > 60 {
+        return false;
+    }
+    let label = text
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    AD_LABELS.contains(&label.as_str())
+}
+
 /// Short blocks repeated this often are interface, not prose.
 const MAX_SHORT_REPEATS: usize = 2;
 
@@ -844,6 +1034,9 @@ fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
         if !heading && block.link_density() > 0.5 && block.num_chars() < 200 {
             continue;
         }
+        if is_ad_label(&block.text) {
+            continue;
+        }
         if block.weight() < 100 {
             let n = seen_short.entry(block.text.as_str()).or_default();
             *n += 1;
@@ -853,9 +1046,13 @@ fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
         }
         parts.push(block);
     }
-    // The article ends with its last sentence (when it has one).
+    // The article ends with its last sentence (when it has one). A block
+    // of short lines (social accounts, an address, "Follow us:") is a
+    // list of labels, however long in all.
     let last_prose = parts.iter().rposition(|b| {
-        !matches!(b.kind, BlockKind::Heading(_)) && (b.weight() >= 60 || ends_sentence(&b.text))
+        !matches!(b.kind, BlockKind::Heading(_))
+            && !is_line_list(&b.text)
+            && (b.weight() >= 60 || ends_sentence(&b.text))
     });
     if let Some(last) = last_prose {
         parts.truncate(last + 1);
@@ -1016,6 +1213,193 @@ mod tests {
         ] {
             assert_eq!(text_weight(t), reference(t), "{t:?}");
         }
+    }
+
+    #[test]
+    fn inline_links_keep_their_words_whatever_their_class() {
+        // News sites tag company and place names in running text with
+        // classes such as "meta-org"; the words belong to the sentence.
+        let html = r#"<html><body><article>
+            <p><a class="meta-org" href="/topic/yahoo">Yahoo</a>’s $4.8 billion sale to
+            <a class="meta-org" href="/topic/verizon">Verizon</a> is a complicated beast, showing how
+            deal structures can affect how shareholders are treated.</p>
+            <p>Analysts said the sale, which needs approval from shareholders, would close next year,
+            although regulators in <span class="meta-loc">Washington</span> have yet to rule.</p>
+            </article>
+            <div class="meta-links"><a href="/a">Most read</a> <a href="/b">Newsletters</a></div>
+            </body></html>"#;
+        let text = main_text(&Html::parse_document(html), None).text;
+        assert!(
+            text.starts_with("Yahoo’s $4.8 billion sale to Verizon is"),
+            "{text}"
+        );
+        assert!(text.contains("regulators in Washington have"), "{text}");
+        assert!(!text.contains("Most read"), "{text}");
+    }
+
+    #[test]
+    fn prose_inside_a_box_named_for_links_is_kept() {
+        // A "read more" expander holding the rest of the story, and a
+        // section whose anchor id happens to contain "sharing", are
+        // article text; a real related-links box is not.
+        let para = |n: usize| {
+            format!(
+                "Paragraph {n} of the story: the regulator said platforms must remove illegal                  gambling advertisements within a day, and that repeat offenders would be fined."
+            )
+        };
+        let html = format!(
+            r##"<html><body><div id="story">
+            <div class="story-intro"><p>{}</p></div><p>{}</p>
+            <div id="read-more"><div id="read-more-link"><a href="#">Read more</a></div>
+              <div id="read-more-content"><p>{}</p><p>{}</p><p>{}</p><p>{}</p></div></div>
+            <div class="section" id="sharing-data-with-regulators"><h2>Sharing data with regulators</h2>
+              <p>{}</p><p>{}</p></div>
+            <div class="related-stories"><h3>Related</h3><ul>
+              <li><a href="/1">Gambling ads return to video sites after a short ban</a></li>
+              <li><a href="/2">Regulator fines three platforms over betting promotions</a></li></ul></div>
+            <div class="jp-relatedposts">
+              <div class="jp-relatedposts-post"><h4><a href="/3">Lenders face new fee caps</a></h4>
+                <p>The ministry published the draft rules on Monday, giving lenders, consumer groups and
+                platforms a month to comment before the caps on fees and interest take effect.</p></div>
+              <div class="jp-relatedposts-post"><h4><a href="/4">Betting sites blocked</a></h4>
+                <p>More than two hundred betting sites were blocked last week, the ministry said, adding
+                that most of them had reappeared under new names within days of the order.</p></div></div>
+            </div></body></html>"##,
+            para(1),
+            para(2),
+            para(3),
+            para(4),
+            para(5),
+            para(6),
+            para(7),
+            para(8)
+        );
+        let text = main_text(&Html::parse_document(&html), None).text;
+        for n in 1..=8 {
+            assert!(text.contains(&format!("Paragraph {n} of")), "{n}: {text}");
+        }
+        assert!(text.contains("Sharing data with regulators"), "{text}");
+        assert!(!text.contains("Gambling ads return"), "{text}");
+        assert!(
+            !text.contains("draft rules"),
+            "teaser excerpts leaked: {text}"
+        );
+        assert!(!text.contains("Read more"), "{text}");
+    }
+
+    #[test]
+    fn microdata_article_body_wins_and_holds_its_sections() {
+        // Two blocks of similar weight: the one the page marks as
+        // articleBody is the article, and a section inside it stands for
+        // all of it.
+        let html = r#"<html><body>
+            <div><p>Teaser for another story: the ministry announced new rules for online lenders,
+            including caps on fees and a ban on harassing borrowers, and said more would follow.</p></div>
+            <div itemprop="articleBody">
+              <p>Kementerian mengumumkan aturan baru untuk pinjaman daring, termasuk batas biaya.</p>
+              <div class="text"><p>Pemberi pinjaman yang melanggar akan dikenai denda dan izinnya dapat dicabut,
+              kata pejabat itu, sementara peminjam diminta melapor jika diancam atau dilecehkan.</p>
+              <p>Aturan itu berlaku mulai bulan depan, dan platform diberi waktu tiga bulan untuk menyesuaikan diri.</p></div>
+            </div></body></html>"#;
+        let text = main_text(&Html::parse_document(html), None).text;
+        assert!(text.starts_with("Kementerian mengumumkan"), "{text}");
+        assert!(text.contains("Aturan itu berlaku"), "{text}");
+        assert!(!text.contains("Teaser for another story"), "{text}");
+    }
+
+    #[test]
+    fn comments_appeals_and_follow_lines_stay_out_in_every_language() {
+        let html = r#"<html><body><div class="content">
+            <span class="submitted-by">Submitted on Mon, 2019-01-21 13:49</span>
+            <div class="field-item"><p>ผลการตรวจดีเอ็นเอยืนยันว่าศพที่พบลอยในแม่น้ำโขงเป็นคนสนิทของนักเคลื่อนไหวที่หายตัวไป ตามที่ครอบครัวได้รับแจ้งจากเจ้าหน้าที่</p>
+            <p>ภรรยาของนักเคลื่อนไหวกล่าวว่าได้ทราบข่าวแล้ว แต่ยังไม่ขอให้ความเห็นเพิ่มเติมในตอนนี้ เพราะต้องรอผลการตรวจสอบอย่างเป็นทางการ</p></div>
+            <div class="support-pay"><strong>เท่าไรก็ได้</strong> การสนับสนุนจากคุณ คือการร่วมสร้างและรักษาสื่อเสรี ร่วมสนับสนุนเรา โอนเงินผ่านบัญชีธนาคารของมูลนิธิ</div>
+            <div>ติดตามข่าวได้ที่:<br>เฟซบุ๊ก https://fb.me/example<br>ทวิตเตอร์ https://twitter.com/example<br>LINE ไอดี = @example</div>
+            </div>
+            <section id="comunidad"><div class="titulo-comentarios">Enviá tu comentario</div>
+              <p class="reglamento-comentarios">Los comentarios publicados son de exclusiva responsabilidad de sus autores y las consecuencias derivadas de ellos pueden ser pasibles de sanciones legales.</p></section>
+            <div class="box-binh-luan"><p>Bình luận của bạn sẽ được duyệt trước khi đăng, xin vui lòng viết tiếng Việt có dấu.</p></div>
+            </body></html>"#;
+        let text = main_text(&Html::parse_document(html), None).text;
+        assert!(text.starts_with("ผลการตรวจดีเอ็นเอ"), "{text}");
+        assert!(text.contains("ภรรยาของนักเคลื่อนไหว"), "{text}");
+        for junk in [
+            "Submitted on",
+            "การสนับสนุนจากคุณ",
+            "fb.me",
+            "@example",
+            "comentarios publicados",
+            "Bình luận",
+        ] {
+            assert!(!text.contains(junk), "{junk} leaked: {text}");
+        }
+    }
+
+    #[test]
+    fn teaser_cards_beside_the_article_stay_out() {
+        // Other stories as cards (a linked headline and a summary) next to
+        // the article: their summaries are prose-like but not the article.
+        let para = |n: usize| {
+            format!(
+                "<p>Paragraph {n}: the government team met media organisations this week to                  explain the data retention bill, which would require telecoms to store metadata                  for two years.</p>"
+            )
+        };
+        let card = |title: &str, summary: &str| {
+            format!(
+                r#"<div class="story-block"><h4><strong>Opinion</strong> <a href="/{title}">{title}</a></h4>
+                <p class="standfirst">{summary}</p></div>"#
+            )
+        };
+        let html = format!(
+            r#"<html><body><div id="page"><div id="story">{}{}{}{}</div>
+            <div class="group">{}{}{}</div></div></body></html>"#,
+            para(1),
+            para(2),
+            para(3),
+            para(4),
+            card(
+                "Lasting legacy",
+                "An effective prime minister, soundly elected and re-elected, a relentless reformer and thinker."
+            ),
+            card(
+                "Wave of stupidity",
+                "How is it that ideas which are patently absurd capture the imagination of so many people?"
+            ),
+            card(
+                "Shopping challenge",
+                "The good thing about flat-pack furniture is that it is cheap; the bad thing is the assembly."
+            ),
+        );
+        let text = main_text(&Html::parse_document(&html), None).text;
+        for n in 1..=4 {
+            assert!(text.contains(&format!("Paragraph {n}:")), "{n}: {text}");
+        }
+        for junk in [
+            "Lasting legacy",
+            "prime minister",
+            "patently absurd",
+            "flat-pack",
+        ] {
+            assert!(!text.contains(junk), "{junk} leaked: {text}");
+        }
+    }
+
+    #[test]
+    fn ad_slot_labels_are_not_text() {
+        let html = r#"<html><body><article>
+            <p>Polisi menangkap 30 tersangka penipuan pinjaman daring di Jakarta pada hari Senin, kata juru bicara.</p>
+            <div class="x1"><span>ADVERTISEMENT</span></div>
+            <p>Para tersangka diduga menipu ratusan korban dengan janji pinjaman cepat tanpa jaminan.</p>
+            <div>Iklan</div><p>— โฆษณา —</p><div>広告</div>
+            <p>Korban diminta melapor ke polisi. Ad hoc teams will help, the police said.</p>
+            </article></body></html>"#;
+        let text = main_text(&Html::parse_document(html), None).text;
+        assert!(text.contains("Polisi menangkap"), "{text}");
+        assert!(text.contains("Ad hoc teams"), "{text}");
+        for junk in ["ADVERTISEMENT", "Iklan\n", "โฆษณา", "広告"] {
+            assert!(!text.contains(junk), "{junk} leaked: {text}");
+        }
+        assert_eq!(text.matches("\n\n").count(), 2, "{text}");
     }
 
     #[test]

@@ -35,7 +35,7 @@ use std::sync::LazyLock;
 use icu_segmenter::options::WordBreakInvariantOptions;
 use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// The name the analyzer is registered under in the index.
 pub const ANALYZER: &str = "kabar";
@@ -159,7 +159,7 @@ fn analyze(text: &str, mode: Mode) -> Vec<Token> {
         // ICU4X's `is_word_like` misreports Devanagari words with some vowel
         // signs (की, ने) as non-words, so word-likeness is decided here: a
         // segment with any letter or digit is a word.
-        let wordlike = piece.chars().any(char::is_alphanumeric);
+        let wordlike = piece.chars().any(crate::chars::is_alphanumeric);
         let family = if wordlike {
             family_of(piece)
         } else {
@@ -223,7 +223,7 @@ impl Tokens {
     /// A word of a space-separated or ICU-segmented script.
     fn word(&mut self, offset: usize, piece: &str, mode: Mode) {
         let normalised = normalise_word(piece);
-        if !normalised.chars().any(char::is_alphanumeric) {
+        if !normalised.chars().any(crate::chars::is_alphanumeric) {
             return;
         }
         let position = self.position;
@@ -341,8 +341,19 @@ fn normalise_word(piece: &str) -> String {
     if piece.is_ascii() {
         return piece.to_ascii_lowercase();
     }
-    piece
-        .nfkc()
+    // Most non-ASCII words (Thai, Vietnamese, Hindi as typed) are NFKC
+    // already, and the quick check is far cheaper than decomposing and
+    // recomposing them.
+    if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+        fold_word(piece.chars())
+    } else {
+        fold_word(piece.nfkc())
+    }
+}
+
+/// Lowercase and the script-specific folds, on NFKC characters.
+fn fold_word(chars: impl Iterator<Item = char>) -> String {
+    chars
         .flat_map(char::to_lowercase)
         .filter_map(|c| match c {
             // Zero-width space, joiners, word joiner, BOM, soft hyphen: how
