@@ -144,15 +144,55 @@ fn finish(bytes: &[u8], encoding: &'static Encoding, source: CharsetSource) -> D
     // Text leaves here in NFC, so that a search for a composed word finds
     // text that arrived decomposed (windows-1258 Vietnamese always does;
     // some CMSs emit decomposed UTF-8 too).
-    let text = match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => text.into_owned(),
-        _ => text.nfc().collect(),
+    let text = match to_nfc(&text) {
+        Cow::Borrowed(_) => text.into_owned(),
+        Cow::Owned(nfc) => nfc,
     };
     Decoded {
         text,
         encoding,
         source,
         had_errors,
+    }
+}
+
+/// `text` in NFC, normalising only the stretches that need it.
+///
+/// A page with one decomposed character somewhere in its scripts used to
+/// be normalised whole, which cost more than parsing it. Normalisation
+/// never reaches across an ASCII character: ASCII characters are starters
+/// that nothing composes onto, so text may be cut before any of them and
+/// each piece normalised alone. The pieces are an ASCII character (which
+/// may be the base of the marks that follow) and the run of non-ASCII
+/// characters after it; pieces that pass the quick check are copied.
+fn to_nfc(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(off) = bytes[i..].iter().position(|b| !b.is_ascii()) {
+        let run = i + off;
+        let end = bytes[run..]
+            .iter()
+            .position(u8::is_ascii)
+            .map_or(bytes.len(), |e| run + e);
+        // The byte before a run is ASCII: runs end at one.
+        let start = run.saturating_sub(1);
+        let piece = &text[start..end];
+        if is_nfc_quick(piece.chars()) != IsNormalized::Yes {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+            out.push_str(&text[copied..start]);
+            out.extend(piece.nfc());
+            copied = end;
+        }
+        i = end;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            Cow::Owned(out)
+        }
     }
 }
 
@@ -283,6 +323,26 @@ mod tests {
     const ZH: &str = "监管部门表示，将严厉打击网络赌博广告和虚假贷款广告，保护消费者的合法权益。";
     const KO: &str = "온라인 광고 사기 피해가 늘면서 방송통신위원회가 플랫폼에 대한 조사에 나섰다.";
     const TH: &str = "สำนักงานคณะกรรมการคุ้มครองผู้บริโภคเตือนประชาชนให้ระวังโฆษณาหลอกลวงทางออนไลน์";
+
+    #[test]
+    fn nfc_by_pieces_equals_nfc_of_the_whole() {
+        for text in [
+            "",
+            "plain ascii",
+            "Vie\u{323}\u{302}t Nam ca\u{301}c ti\u{309}nh", // decomposed Vietnamese
+            "\u{301}leading mark, e\u{301}, o\u{308}\u{304} and a\u{30a}\u{301}",
+            "\u{1100}\u{1161}\u{11a8} 한국어 \u{1112}\u{1161}\u{11ab}글 jamo",
+            "ข่าว ไทย 中文 日本語 が\u{3099}ザ ক\u{9bc} क\u{93c}\u{94d}",
+            "x\u{315}\u{300}\u{5ae}\u{300}b reordered marks \u{212b} ohm \u{2126}",
+            "mixed é\u{300}<script>var a = 'n\u{303}';</script>ñ",
+        ] {
+            let whole: String = text.nfc().collect();
+            assert_eq!(to_nfc(text), whole, "{text:?}");
+            if matches!(to_nfc(text), Cow::Borrowed(_)) {
+                assert_eq!(whole, text);
+            }
+        }
+    }
 
     #[test]
     fn meta_charset_is_honoured() {

@@ -8,6 +8,7 @@
 
 pub mod dates;
 pub mod meta;
+pub mod prune;
 pub mod quirks;
 pub mod text;
 
@@ -180,7 +181,9 @@ fn looks_binary(bytes: &[u8]) -> bool {
 
 /// Extracts the article from already-decoded HTML.
 pub fn extract_html(html: &str, url: Option<&Url>, fetched: DateTime<Utc>) -> Extracted {
-    let html = text::limit_nesting(html);
+    // Scripts, styles and icons are half of a page's bytes and none of its
+    // text: the parser never sees them (see `prune`).
+    let html = prune::prune(html);
     let doc = Html::parse_document(&html);
     let ld = meta::json_ld(&doc);
     let quirk = url.and_then(|u| u.host_str()).and_then(quirks::for_host);

@@ -16,8 +16,10 @@
 //!
 //! Per-site rules, when a site needs them, belong in one table, not here.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node, Selector};
@@ -291,15 +293,24 @@ fn class_words(el: &scraper::node::Element) -> (String, Vec<&'static str>) {
     // Only the words the lists know matter: keep those (as statics).
     let words = raw
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter_map(|w| {
-            WEAK_NEGATIVE
-                .iter()
-                .chain(POSITIVE)
-                .find(|k| **k == w)
-                .copied()
-        })
+        .filter(|w| !w.is_empty())
+        .filter_map(|w| CLASS_WORDS.get(w).copied())
         .collect();
     (raw, words)
+}
+
+/// [`WEAK_NEGATIVE`] and [`POSITIVE`] as a set: every element with a class
+/// looks up each of its words (a linear search was a tenth of extraction).
+static CLASS_WORDS: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| WEAK_NEGATIVE.iter().chain(POSITIVE).copied().collect());
+
+/// True when a lowercase class/id string contains a [`STRONG_NEGATIVE`]
+/// word, like `STRONG_NEGATIVE.iter().any(|n| raw.contains(n))` but in one
+/// pass over `raw`.
+fn has_strong_negative(raw: &str) -> bool {
+    static WORDS: LazyLock<AhoCorasick> =
+        LazyLock::new(|| AhoCorasick::new(STRONG_NEGATIVE).expect("static word list"));
+    WORDS.is_match(raw)
 }
 
 /// Class weight: positive words (or `itemprop="articleBody"`) +25, weak
@@ -310,9 +321,7 @@ fn class_weight(el: &scraper::node::Element) -> f64 {
     if words.iter().any(|x| POSITIVE.contains(x)) || is_article_body(el) {
         w += 25.0;
     }
-    if words.iter().any(|x| WEAK_NEGATIVE.contains(x))
-        || STRONG_NEGATIVE.iter().any(|n| raw.contains(n))
-    {
+    if words.iter().any(|x| WEAK_NEGATIVE.contains(x)) || has_strong_negative(&raw) {
         w -= 25.0;
     }
     w
@@ -377,7 +386,7 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
         return Verdict::Keep;
     }
     let positive = words.iter().any(|x| POSITIVE.contains(x));
-    if STRONG_NEGATIVE.iter().any(|n| raw.contains(n)) {
+    if has_strong_negative(&raw) {
         // "read-more-content", "article-comments": a positive word makes
         // the verdict less sure, not void.
         return if positive {
@@ -1143,122 +1152,6 @@ pub fn drop_leading_title(text: String, title: &str) -> String {
         None if norm(&text) == title => String::new(),
         _ => text,
     }
-}
-
-/// Nesting deeper than this is flattened before parsing: the HTML parser's
-/// scope checks walk the stack of open elements, so time grows with the
-/// square of the depth (100,000 nested `<div>`s take minutes), and no real
-/// page nests more than a few hundred levels.
-pub const MAX_NESTING: usize = 512;
-
-/// Elements that never hold children or that close themselves implicitly
-/// often enough that counting them would overstate the depth.
-const NON_NESTING: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "p", "li", "dt", "dd", "option", "td", "th", "tr", "!doctype",
-];
-
-/// Removes the tags that open (and close) elements deeper than
-/// [`MAX_NESTING`], keeping their text. Returns the input unchanged when it
-/// never nests that deep, which is every real page.
-pub fn limit_nesting(html: &str) -> Cow<'_, str> {
-    if max_depth(html, None) <= MAX_NESTING {
-        return Cow::Borrowed(html);
-    }
-    let mut out = String::with_capacity(html.len());
-    max_depth(html, Some(&mut out));
-    Cow::Owned(out)
-}
-
-/// Scans tags approximately (no full tokenizer: comments, scripts and
-/// styles are skipped, everything else is a tag or text) and returns the
-/// deepest nesting. With `out`, copies the input there without the tags
-/// beyond [`MAX_NESTING`].
-fn max_depth(html: &str, mut out: Option<&mut String>) -> usize {
-    let bytes = html.as_bytes();
-    let (mut depth, mut max) = (0usize, 0usize);
-    let mut i = 0;
-    let mut copied = 0;
-    while let Some(off) = memchr_lt(&bytes[i..]) {
-        let start = i + off;
-        let Some(len) = bytes[start..].iter().position(|&b| b == b'>') else {
-            break;
-        };
-        let end = start + len + 1;
-        let tag = &html[start + 1..end - 1];
-        let mut next = end;
-        let mut drop = false;
-        if tag.starts_with("!--") {
-            next = html[start..]
-                .find("-->")
-                .map_or(html.len(), |e| start + e + 3);
-        } else if let Some(name) = tag.strip_prefix('/') {
-            let name = tag_name(name);
-            if !name.is_empty() && !is_non_nesting(name) {
-                drop = depth > MAX_NESTING;
-                depth = depth.saturating_sub(1);
-            }
-        } else {
-            let name = tag_name(tag);
-            let raw_text = if is_tag(name, "script") {
-                Some("</script")
-            } else if is_tag(name, "style") {
-                Some("</style")
-            } else {
-                None
-            };
-            if let Some(close) = raw_text {
-                next = find_ci(&html[end..], close).map_or(html.len(), |e| end + e);
-            } else if !name.is_empty() && !is_non_nesting(name) && !tag.ends_with('/') {
-                depth += 1;
-                max = max.max(depth);
-                drop = depth > MAX_NESTING;
-            }
-        }
-        if let Some(out) = out.as_deref_mut()
-            && drop
-        {
-            out.push_str(&html[copied..start]);
-            copied = end;
-        }
-        i = next.max(start + 1).min(html.len());
-    }
-    if let Some(out) = out {
-        out.push_str(&html[copied..]);
-    }
-    max
-}
-
-fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'<')
-}
-
-/// The tag's name as written (ASCII letters, digits and `!`); compare it
-/// with [`is_tag`], which ignores case. Borrowed: this runs for every tag
-/// of every page.
-fn tag_name(tag: &str) -> &str {
-    let end = tag
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || b == b'!'))
-        .unwrap_or(tag.len());
-    &tag[..end]
-}
-
-/// True when `name` is `lower` (a lowercase tag name) in any case.
-fn is_tag(name: &str, lower: &str) -> bool {
-    name.eq_ignore_ascii_case(lower)
-}
-
-fn is_non_nesting(name: &str) -> bool {
-    NON_NESTING.iter().any(|n| is_tag(name, n))
-}
-
-fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    let needle = needle.as_bytes();
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
