@@ -471,6 +471,9 @@ fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, Suspect>, us
             }
             Node::Element(el) => {
                 if v == Verdict::Skip {
+                    // Recorded so the walk need not work the verdict out
+                    // again: a skipped element is boilerplate at any size.
+                    out.insert(node.id(), Suspect { verdict: v, own: 0 });
                     continue;
                 }
                 if el.name() == "a" {
@@ -557,10 +560,13 @@ enum Step<'a> {
 }
 
 impl Walker {
-    fn is_boilerplate(&self, id: NodeId, el: &scraper::node::Element) -> bool {
+    /// Every element the walk meets was judged by [`boilerplate_weights`]
+    /// (it descends wherever the walk can), which recorded the skipped and
+    /// boilerplate-looking ones.
+    fn is_boilerplate(&self, id: NodeId) -> bool {
         match self.suspects.get(&id) {
             Some(s) => (s.own as f64) < s.verdict.keep_share() * self.page_weight as f64,
-            None => verdict(el) == Verdict::Skip,
+            None => false,
         }
     }
 
@@ -622,7 +628,7 @@ impl Walker {
                     }
                 }
                 Node::Element(el) => {
-                    if skip.contains(&node.id()) || self.is_boilerplate(node.id(), el) {
+                    if skip.contains(&node.id()) || self.is_boilerplate(node.id()) {
                         continue;
                     }
                     let name = el.name();
@@ -675,6 +681,16 @@ fn blocks(root: NodeRef<'_, Node>, skip: &HashSet<NodeId>) -> (Vec<Block>, usize
         page_weight: 0,
     };
     (walker.suspects, walker.page_weight) = boilerplate_weights(root);
+    // The pass above starts inside `root`; the walk asks about it too.
+    if let Node::Element(el) = root.value()
+        && verdict(el) == Verdict::Skip
+    {
+        let skipped = Suspect {
+            verdict: Verdict::Skip,
+            own: 0,
+        };
+        walker.suspects.insert(root.id(), skipped);
+    }
     walker.walk(root, skip);
     walker.flush();
     (walker.blocks, walker.num_links)
