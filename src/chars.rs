@@ -1,12 +1,14 @@
 //! Character classes asked for every character of every text: whether a
 //! character belongs inside a word (a letter, a digit or a combining mark),
-//! and whether it is a letter or digit (`char::is_alphanumeric`).
+//! whether it is a letter or digit (`char::is_alphanumeric`), a letter or
+//! mark, numeric (`char::is_numeric`), and whether lowercasing changes it
+//! (the last three for story signatures, [`crate::stories`]).
 //!
 //! The standard library answers `is_alphanumeric` for non-ASCII characters
 //! by searching Unicode tables, which profiling showed to be 40 % of the
 //! analysis time of Thai text (every character of it is non-ASCII). Here
 //! the answer for the Basic Multilingual Plane, where all first-class
-//! scripts live, is computed once into an 8 KiB bit set; other planes ask
+//! scripts live, is computed once into an 8 KiB bit set per class; other planes ask
 //! the tables as before. The answers are the same by construction.
 
 use std::sync::LazyLock;
@@ -29,6 +31,69 @@ static WORD_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_word_char))
 
 /// Letter or digit.
 static ALNUM_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(char::is_alphanumeric));
+
+/// Letter or combining mark (no digits): a letter of a story shingle.
+static ALPHA_MARK_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_alphabetic_or_mark));
+
+/// `char::is_numeric` (digits, and numerals such as Khmer's).
+static NUMERIC_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(char::is_numeric));
+
+/// Characters that lowercase to more than themselves or to another one.
+static CASED_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_lowercase_changes));
+
+fn slow_alphabetic_or_mark(c: char) -> bool {
+    c.is_alphabetic() || unicode_normalization::char::is_combining_mark(c)
+}
+
+fn slow_lowercase_changes(c: char) -> bool {
+    !c.to_lowercase().eq([c])
+}
+
+#[inline]
+fn bmp_bit(bits: &BmpBits, cp: u32) -> bool {
+    bits[(cp >> 6) as usize] & (1 << (cp & 63)) != 0
+}
+
+/// A letter or a combining mark: `c.is_alphabetic() || is_combining_mark(c)`.
+#[inline]
+pub fn is_alphabetic_or_mark(c: char) -> bool {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return c.is_ascii_alphabetic();
+    }
+    if cp < 0x1_0000 {
+        return bmp_bit(&ALPHA_MARK_BITS, cp);
+    }
+    slow_alphabetic_or_mark(c)
+}
+
+/// `c.is_numeric()`, from the table for the BMP.
+#[inline]
+pub fn is_numeric(c: char) -> bool {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return c.is_ascii_digit();
+    }
+    if cp < 0x1_0000 {
+        return bmp_bit(&NUMERIC_BITS, cp);
+    }
+    c.is_numeric()
+}
+
+/// Whether `c.to_lowercase()` is anything but `c` itself; false for every
+/// character of the scripts without case (Thai, Han, Hangul ...), which
+/// can then skip the case tables.
+#[inline]
+pub fn lowercase_changes(c: char) -> bool {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return c.is_ascii_uppercase();
+    }
+    if cp < 0x1_0000 {
+        return bmp_bit(&CASED_BITS, cp);
+    }
+    slow_lowercase_changes(c)
+}
 
 fn slow_word_char(c: char) -> bool {
     c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
@@ -66,10 +131,22 @@ mod tests {
 
     #[test]
     fn same_answers_as_the_unicode_tables() {
-        for cp in (0..0x11_0000u32).step_by(7).chain(0x0E00..0x0E80) {
+        // Every BMP code point (where the tables answer), a sample of the rest.
+        for cp in (0..0x1_0000u32).chain((0x1_0000..0x11_0000u32).step_by(7)) {
             if let Some(c) = char::from_u32(cp) {
                 assert_eq!(is_word_char(c), slow_word_char(c), "U+{cp:04X}");
                 assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "U+{cp:04X}");
+                assert_eq!(
+                    is_alphabetic_or_mark(c),
+                    slow_alphabetic_or_mark(c),
+                    "U+{cp:04X}"
+                );
+                assert_eq!(is_numeric(c), c.is_numeric(), "U+{cp:04X}");
+                assert_eq!(
+                    lowercase_changes(c),
+                    slow_lowercase_changes(c),
+                    "U+{cp:04X}"
+                );
             }
         }
         assert!(is_word_char('ก') && is_word_char('ั') && is_word_char('๕'));

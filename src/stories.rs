@@ -48,7 +48,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Largest Hamming distance (bits of 64) at which two articles are one story.
@@ -92,23 +91,30 @@ fn shingles_of(chars: impl Iterator<Item = char>, mut f: impl FnMut(u64)) {
     let mut words = WordShingler::default();
     let mut dense = DenseShingler::default();
     let mut word = WordHasher::new();
-    for c in chars.flat_map(char::to_lowercase) {
-        match class(c) {
-            Class::Dense(script) => {
-                if !word.is_empty() {
-                    words.push(word.finish(), &mut f);
-                    word = WordHasher::new();
-                }
-                dense.push(script, c, &mut f);
+    let mut step = |c: char| match class(c) {
+        Class::Dense(script) => {
+            if !word.is_empty() {
+                words.push(word.finish(), &mut f);
+                word = WordHasher::new();
             }
-            Class::Word => word.push(c),
-            Class::Ignore => {}
-            Class::Separator => {
-                if !word.is_empty() {
-                    words.push(word.finish(), &mut f);
-                    word = WordHasher::new();
-                }
+            dense.push(script, c, &mut f);
+        }
+        Class::Word => word.push(c),
+        Class::Ignore => {}
+        Class::Separator => {
+            if !word.is_empty() {
+                words.push(word.finish(), &mut f);
+                word = WordHasher::new();
             }
+        }
+    };
+    for c in chars {
+        // Lowercase; characters without case (all of Thai, Han, Hangul ...)
+        // skip the case tables.
+        if crate::chars::lowercase_changes(c) {
+            c.to_lowercase().for_each(&mut step);
+        } else {
+            step(c);
         }
     }
     if !word.is_empty() {
@@ -145,6 +151,13 @@ enum Class {
 
 fn class(c: char) -> Class {
     let u = c as u32;
+    if u < 0x80 {
+        return if c.is_ascii_alphabetic() {
+            Class::Word
+        } else {
+            Class::Separator
+        };
+    }
     match u {
         0x0E00..=0x0EFF
         | 0x1780..=0x17FF
@@ -153,7 +166,7 @@ fn class(c: char) -> Class {
         | 0xA9E0..=0xA9FF
         | 0xAA60..=0xAA7F => {
             // Thai and Lao digits are digits: separators like the others.
-            if c.is_numeric() {
+            if crate::chars::is_numeric(c) {
                 Class::Separator
             } else {
                 Class::Dense(Dense::Southeast)
@@ -167,7 +180,7 @@ fn class(c: char) -> Class {
         | 0xF900..=0xFAFF
         | 0x20000..=0x3134F => Class::Dense(Dense::HanKana),
         0x200B..=0x200D | 0x00AD | 0x2060 | 0xFEFF => Class::Ignore,
-        _ if c.is_alphabetic() || is_combining_mark(c) => Class::Word,
+        _ if crate::chars::is_alphabetic_or_mark(c) => Class::Word,
         _ => Class::Separator,
     }
 }
@@ -228,31 +241,53 @@ fn combine(parts: &[u64]) -> u64 {
     mix(h)
 }
 
+/// The last `len` of at most four hashes, oldest first: a shingle's window
+/// without a heap allocation or a shift of a `Vec` per character.
+const _: () = assert!(WORD_SHINGLE <= 4 && HAN_KANA_SHINGLE <= 4 && SOUTHEAST_SHINGLE <= 4);
+
+#[derive(Default, Clone, Copy)]
+struct Window {
+    items: [u64; 4],
+    len: usize,
+}
+
+impl Window {
+    /// Appends `h`, dropping the oldest when `cap` are held already.
+    fn push(&mut self, h: u64, cap: usize) {
+        if self.len == cap {
+            self.items.copy_within(1..cap, 0);
+            self.len -= 1;
+        }
+        self.items[self.len] = h;
+        self.len += 1;
+    }
+    fn as_slice(&self) -> &[u64] {
+        &self.items[..self.len]
+    }
+}
+
 #[derive(Default)]
 struct WordShingler {
-    window: Vec<u64>,
+    window: Window,
     /// Shingles emitted; a text shorter than one shingle emits its words.
     num_emitted: usize,
-    short: Vec<u64>,
+    short: Window,
 }
 
 impl WordShingler {
     fn push(&mut self, word: u64, f: &mut impl FnMut(u64)) {
-        if self.window.len() == WORD_SHINGLE {
-            self.window.remove(0);
+        self.window.push(word, WORD_SHINGLE);
+        if self.num_emitted == 0 && self.short.len < WORD_SHINGLE {
+            self.short.push(word, WORD_SHINGLE);
         }
-        self.window.push(word);
-        if self.num_emitted == 0 && self.short.len() < WORD_SHINGLE {
-            self.short.push(word);
-        }
-        if self.window.len() == WORD_SHINGLE {
-            f(combine(&self.window));
+        if self.window.len == WORD_SHINGLE {
+            f(combine(self.window.as_slice()));
             self.num_emitted += 1;
         }
     }
     fn finish(&mut self, f: &mut impl FnMut(u64)) {
         if self.num_emitted == 0 {
-            for &w in &self.short {
+            for &w in self.short.as_slice() {
                 f(combine(&[w]));
             }
         }
@@ -262,37 +297,36 @@ impl WordShingler {
 #[derive(Default)]
 struct DenseShingler {
     script: Option<Dense>,
-    window: Vec<u64>,
+    window: Window,
     num_emitted: usize,
-    short: Vec<u64>,
+    /// The characters before the first shingle (never more than one
+    /// shingle's worth: the first shingle ends the collection).
+    short: Window,
 }
 
 impl DenseShingler {
     fn push(&mut self, script: Dense, c: char, f: &mut impl FnMut(u64)) {
         if self.script != Some(script) {
             self.flush_short(f);
-            self.window.clear();
-            self.short.clear();
+            self.window = Window::default();
+            self.short = Window::default();
             self.num_emitted = 0;
             self.script = Some(script);
         }
         let n = script.shingle();
-        if self.window.len() == n {
-            self.window.remove(0);
-        }
         let h = fnv_char(FNV_OFFSET, c);
-        self.window.push(h);
+        self.window.push(h, n);
         if self.num_emitted == 0 {
-            self.short.push(h);
+            self.short.push(h, n);
         }
-        if self.window.len() == n {
-            f(combine(&self.window));
+        if self.window.len == n {
+            f(combine(self.window.as_slice()));
             self.num_emitted += 1;
         }
     }
     fn flush_short(&mut self, f: &mut impl FnMut(u64)) {
-        if self.num_emitted == 0 && !self.short.is_empty() {
-            f(combine(&self.short));
+        if self.num_emitted == 0 && self.short.len > 0 {
+            f(combine(self.short.as_slice()));
         }
     }
     fn finish(&mut self, f: &mut impl FnMut(u64)) {

@@ -85,9 +85,10 @@ pub enum HanForm {
 
 /// The form `c` belongs to, when only one of the three writes it so.
 pub fn han_form(c: char) -> Option<HanForm> {
-    static TABLE: std::sync::LazyLock<std::collections::HashMap<char, HanForm>> =
+    // Asked for every Han character of a sample: Fx hashing, not SipHash.
+    static TABLE: std::sync::LazyLock<rustc_hash::FxHashMap<char, HanForm>> =
         std::sync::LazyLock::new(|| {
-            let mut m = std::collections::HashMap::new();
+            let mut m = rustc_hash::FxHashMap::default();
             for c in SIMPLIFIED.concat().chars() {
                 m.insert(c, HanForm::Simplified);
             }

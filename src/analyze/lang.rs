@@ -24,8 +24,9 @@
 //! telling character), never overrule clear evidence. Too little text is
 //! `und`, with zero confidence, rather than a guess.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 use whatlang::{Detector, Lang};
@@ -323,8 +324,8 @@ fn bengali(sample: &str, share: f64) -> LangGuess {
 fn devanagari(sample: &str, share: f64) -> LangGuess {
     // One map lookup per word, no allocation: this runs on every Hindi
     // article, and the lists hold only Devanagari (caseless) words.
-    static FUNCTION_WORDS: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
-        let mut m = HashMap::new();
+    static FUNCTION_WORDS: LazyLock<FxHashMap<&'static str, usize>> = LazyLock::new(|| {
+        let mut m = FxHashMap::default();
         for (i, list) in [markers::HINDI, markers::MARATHI, markers::NEPALI]
             .into_iter()
             .enumerate()
@@ -442,7 +443,7 @@ fn latin(sample: &str, c: &ScriptCounts, share: f64, priors: &Priors) -> LangGue
     };
     let confidence = share * f64::from(p[class]);
     if class == latin::MALAY_FAMILY {
-        let (code, conf) = malay_or_indonesian(&scores, priors);
+        let (code, conf) = malay_or_indonesian(&scores, latin::idms(sample), priors);
         return LangGuess::new(code, confidence * conf);
     }
     LangGuess::new(latin::CLASSES[class], confidence)
@@ -458,7 +459,7 @@ fn other_latin(sample: &str, share: f64, priors: &Priors) -> LangGuess {
     };
     let lang = iso639_1(info.lang());
     if lang == "id" {
-        let (code, conf) = malay_or_indonesian(&latin::score(sample), priors);
+        let (code, conf) = malay_or_indonesian(&latin::score(sample), latin::idms(sample), priors);
         return LangGuess::new(code, share * info.confidence() * conf);
     }
     if !info.is_reliable()
@@ -470,12 +471,16 @@ fn other_latin(sample: &str, share: f64, priors: &Priors) -> LangGuess {
     LangGuess::new(lang, share * info.confidence())
 }
 
-/// Indonesian or Malay: the n-gram log-likelihood ratio and the telling
-/// words, with Indonesian ahead by [`INDONESIAN_BIAS`] and, in a close
-/// call, the priors deciding.
-fn malay_or_indonesian(scores: &latin::LatinScores, priors: &Priors) -> (&'static str, f64) {
+/// Indonesian or Malay: the n-gram log-likelihood ratio `idms`
+/// ([`latin::idms`]) and the telling words, with Indonesian ahead by
+/// [`INDONESIAN_BIAS`] and, in a close call, the priors deciding.
+fn malay_or_indonesian(
+    scores: &latin::LatinScores,
+    idms: f32,
+    priors: &Priors,
+) -> (&'static str, f64) {
     let words = scores.words;
-    let evidence = IDMS_NGRAM_WEIGHT * f64::from(scores.idms)
+    let evidence = IDMS_NGRAM_WEIGHT * f64::from(idms)
         + WORD_WEIGHT * (words.malay as f64 - words.indonesian as f64);
     // The Indonesian bias is a prior of its own (Indonesian is far more
     // common); a source or page that names one of the two replaces it.

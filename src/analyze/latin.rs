@@ -25,8 +25,9 @@
 //! Both tables are embedded (`include_bytes!`), about 0.8 MB together, and
 //! rebuilt with `cargo run --release --example build_lang_model`.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use super::markers;
 
@@ -242,8 +243,6 @@ pub struct WordCounts {
 pub struct LatinScores {
     /// Class logits (natural-log units).
     pub logits: [f32; NUM_CLASSES],
-    /// Indonesian/Malay log-likelihood ratio, positive for Malay.
-    pub idms: f32,
     pub words: WordCounts,
 }
 
@@ -266,8 +265,10 @@ const F_INDONESIAN: u8 = 2;
 const F_EUROPEAN: u8 = 4;
 const F_VIETNAMESE: u8 = 8;
 
-static WORD_FLAGS: LazyLock<HashMap<&'static [u8], u8>> = LazyLock::new(|| {
-    let mut m: HashMap<&'static [u8], u8> = HashMap::new();
+/// Fx hashing: one lookup per word of every Latin text, and SipHash's
+/// protection against chosen keys buys nothing for a fixed word list.
+static WORD_FLAGS: LazyLock<FxHashMap<&'static [u8], u8>> = LazyLock::new(|| {
+    let mut m: FxHashMap<&'static [u8], u8> = FxHashMap::default();
     for (list, flag) in [
         (markers::MALAY, F_MALAY),
         (markers::INDONESIAN, F_INDONESIAN),
@@ -281,14 +282,15 @@ static WORD_FLAGS: LazyLock<HashMap<&'static [u8], u8>> = LazyLock::new(|| {
     m
 });
 
-/// Scores `text` with the family model, the Indonesian/Malay model and the
-/// word lists, reading each word once.
+/// Scores `text` with the family model and the word lists, reading each
+/// word once. The Indonesian/Malay ratio is [`idms`], asked for only when
+/// the family model says Malay family: for other texts it would be
+/// discarded, and its 3- to 5-letter windows cost more than the family
+/// features.
 pub fn score(text: &str) -> LatinScores {
     let family = &*FAMILY;
-    let idms = &*IDMS;
     let flags = &*WORD_FLAGS;
     let mut acc = [0i32; NUM_CLASSES];
-    let mut idms_acc = 0i32;
     let mut words = WordCounts::default();
     let mut padded = Vec::with_capacity(MAX_WORD_BYTES + 2);
     for_each_word(text, |word| {
@@ -297,12 +299,6 @@ pub fn score(text: &str) -> LatinScores {
             let row = family.row(h);
             for (a, w) in acc.iter_mut().zip(row) {
                 *a += i32::from(*w as i8);
-            }
-        });
-        for_each_idms_feature(word, |h| {
-            let row = idms.row(h);
-            if row[1] == check_byte(h) {
-                idms_acc += i32::from(row[0] as i8);
             }
         });
         if let Some(f) = flags.get(word) {
@@ -316,11 +312,23 @@ pub fn score(text: &str) -> LatinScores {
     for ((logit, bias), sum) in logits.iter_mut().zip(&family.bias).zip(acc) {
         *logit = bias + sum as f32 * family.scale;
     }
-    LatinScores {
-        logits,
-        idms: idms_acc as f32 * idms.scale,
-        words,
-    }
+    LatinScores { logits, words }
+}
+
+/// The Indonesian/Malay n-gram log-likelihood ratio of `text`, positive
+/// for Malay (the same words [`score`] reads).
+pub fn idms(text: &str) -> f32 {
+    let idms = &*IDMS;
+    let mut idms_acc = 0i32;
+    for_each_word(text, |word| {
+        for_each_idms_feature(word, |h| {
+            let row = idms.row(h);
+            if row[1] == check_byte(h) {
+                idms_acc += i32::from(row[0] as i8);
+            }
+        });
+    });
+    idms_acc as f32 * idms.scale
 }
 
 #[cfg(test)]

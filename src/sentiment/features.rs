@@ -201,15 +201,35 @@ fn char_ngrams(
     pad.push('\u{2}');
     pad.push_str(tok);
     pad.push('\u{3}');
+    for g in grams.iter_mut() {
+        g.clear();
+    }
+    let start_state = (FNV_OFFSET ^ u64::from(b'c')).wrapping_mul(FNV_PRIME);
+    if tok.is_ascii() {
+        // Most words of Latin-script text: every character is one byte and
+        // every 1-gram is ASCII (left out), so no character bounds are needed.
+        let bytes = pad.as_bytes();
+        let len = bytes.len();
+        for i in 0..len {
+            let mut h = start_state;
+            for n in 1..=4usize.min(len - i) {
+                h ^= u64::from(bytes[i + n - 1]);
+                h = h.wrapping_mul(FNV_PRIME);
+                if n > 1 {
+                    grams[n - 1].push((finish_fnv(h) as u32) & mask);
+                }
+            }
+        }
+        for g in &grams[1..] {
+            feats.extend(g.iter().map(|&row| (row, 1.0)));
+        }
+        return;
+    }
     bounds.clear();
     bounds.extend(pad.char_indices().map(|(i, _)| i));
     bounds.push(pad.len());
     let num_chars = bounds.len() - 1;
-    for g in grams.iter_mut() {
-        g.clear();
-    }
     let bytes = pad.as_bytes();
-    let start_state = (FNV_OFFSET ^ u64::from(b'c')).wrapping_mul(FNV_PRIME);
     for i in 0..num_chars {
         let mut h = start_state;
         for n in 1..=4usize.min(num_chars - i) {
@@ -272,6 +292,9 @@ mod tests {
             "a",
             "ok",
             "scam",
+            "don't",
+            "x2",
+            "supercalifragilistic",
             "penipuan",
             "lừa",
             "đảo",

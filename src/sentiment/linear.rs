@@ -49,10 +49,26 @@ impl LinearModel {
     pub fn predict(&self, feats: &[Feature], out: &mut [f32; 3]) {
         let k = self.classes;
         let mut acc = [0f32; 3];
-        for &(row, v) in feats {
-            let base = row as usize * k;
-            for (a, &w) in acc.iter_mut().zip(&self.weights[base..base + k]) {
-                *a += v * f32::from(w);
+        // The row width as a constant for the common three-class models: one
+        // bounds check and no inner loop per feature. Each class still sums
+        // its products in feature order, so the result is bit for bit the
+        // same as the general loop.
+        if k == 3 {
+            for &(row, v) in feats {
+                let base = row as usize * 3;
+                let w: &[i8; 3] = self.weights[base..base + 3]
+                    .try_into()
+                    .expect("three weights");
+                acc[0] += v * f32::from(w[0]);
+                acc[1] += v * f32::from(w[1]);
+                acc[2] += v * f32::from(w[2]);
+            }
+        } else {
+            for &(row, v) in feats {
+                let base = row as usize * k;
+                for (a, &w) in acc.iter_mut().zip(&self.weights[base..base + k]) {
+                    *a += v * f32::from(w);
+                }
             }
         }
         let mut max = f32::MIN;

@@ -104,6 +104,7 @@ pub fn dominant_script(text: &str) -> Script {
 /// A letter, digit or combining mark: part of a word. Thai tone marks,
 /// Indic viramas and vowel signs are marks, not letters, and must not cut
 /// words.
+#[inline]
 pub fn is_word_char(c: char) -> bool {
     crate::chars::is_word_char(c) || c == '\u{200C}' || c == '\u{200D}'
 }
@@ -132,7 +133,10 @@ pub fn normalize_into(text: &str, out: &mut String) {
             run = 0;
             prev = c;
         }
-        if c.is_uppercase() {
+        if c.is_ascii() {
+            // Same answer as below without the Unicode case tables.
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_uppercase() {
             out.extend(c.to_lowercase());
         } else {
             out.push(c);

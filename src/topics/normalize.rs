@@ -20,8 +20,9 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 #[derive(Debug, Default, Clone)]
 pub struct Normalized {
     pub text: String,
-    starts: Vec<u32>,
-    ends: Vec<u32>,
+    /// Original byte range (start, end) per normalised byte: one vector,
+    /// so each byte costs one push.
+    spans: Vec<(u32, u32)>,
     /// Length in text units: one per character, two per Han, kana or Hangul
     /// character (each carries about two Latin letters' worth of content),
     /// so term density is comparable across scripts.
@@ -38,14 +39,17 @@ impl Normalized {
     /// The original byte range of normalised bytes `start..end`.
     pub fn original(&self, start: usize, end: usize) -> (usize, usize) {
         debug_assert!(start < end && end <= self.text.len());
-        (self.starts[start] as usize, self.ends[end - 1] as usize)
+        (self.spans[start].0 as usize, self.spans[end - 1].1 as usize)
     }
 
     /// Replaces the content with the normalisation of `src`, reusing buffers.
     pub fn set(&mut self, src: &str) {
         self.text.clear();
-        self.starts.clear();
-        self.ends.clear();
+        self.spans.clear();
+        // Nearly every character normalises to itself or less: one
+        // allocation up front instead of doubling as the text grows.
+        self.text.reserve(src.len());
+        self.spans.reserve(src.len());
         self.units = 0;
         let mut cluster = String::new();
         let mut chars = src.char_indices().peekable();
@@ -76,10 +80,9 @@ impl Normalized {
         }
         if self.text.ends_with(' ') {
             self.text.pop();
-            self.starts.pop();
-            self.ends.pop();
+            self.spans.pop();
         }
-        debug_assert_eq!(self.text.len(), self.starts.len());
+        debug_assert_eq!(self.text.len(), self.spans.len());
     }
 
     /// One character that forms a cluster alone.
@@ -152,9 +155,13 @@ impl Normalized {
 
     fn push_raw(&mut self, c: char, span: (u32, u32)) {
         self.text.push(c);
+        if c.is_ascii() {
+            self.spans.push(span);
+            self.units += 1;
+            return;
+        }
         for _ in 0..c.len_utf8() {
-            self.starts.push(span.0);
-            self.ends.push(span.1);
+            self.spans.push(span);
         }
         self.units += if is_wide(c) { 2 } else { 1 };
     }
