@@ -8,8 +8,8 @@
 //! by searching Unicode tables, which profiling showed to be 40 % of the
 //! analysis time of Thai text (every character of it is non-ASCII). Here
 //! the answer for the Basic Multilingual Plane, where all first-class
-//! scripts live, is computed once into an 8 KiB bit set per class; other planes ask
-//! the tables as before. The answers are the same by construction.
+//! scripts live, is computed once into an 8 KiB bit set per class; other
+//! planes ask the tables as before. The answers are the same by construction.
 
 use std::sync::LazyLock;
 
@@ -49,35 +49,35 @@ fn slow_lowercase_changes(c: char) -> bool {
     !c.to_lowercase().eq([c])
 }
 
+/// One class's answer: ASCII by `ascii`, the rest of the BMP from `bits`,
+/// other planes by `slow` (the Unicode tables).
 #[inline]
-fn bmp_bit(bits: &BmpBits, cp: u32) -> bool {
-    bits[(cp >> 6) as usize] & (1 << (cp & 63)) != 0
+fn classify(c: char, ascii: fn(&u8) -> bool, bits: &BmpBits, slow: fn(char) -> bool) -> bool {
+    let cp = c as u32;
+    if cp < 0x80 {
+        return ascii(&(cp as u8));
+    }
+    if cp < 0x1_0000 {
+        return bits[(cp >> 6) as usize] & (1 << (cp & 63)) != 0;
+    }
+    slow(c)
 }
 
 /// A letter or a combining mark: `c.is_alphabetic() || is_combining_mark(c)`.
 #[inline]
 pub fn is_alphabetic_or_mark(c: char) -> bool {
-    let cp = c as u32;
-    if cp < 0x80 {
-        return c.is_ascii_alphabetic();
-    }
-    if cp < 0x1_0000 {
-        return bmp_bit(&ALPHA_MARK_BITS, cp);
-    }
-    slow_alphabetic_or_mark(c)
+    classify(
+        c,
+        u8::is_ascii_alphabetic,
+        &ALPHA_MARK_BITS,
+        slow_alphabetic_or_mark,
+    )
 }
 
 /// `c.is_numeric()`, from the table for the BMP.
 #[inline]
 pub fn is_numeric(c: char) -> bool {
-    let cp = c as u32;
-    if cp < 0x80 {
-        return c.is_ascii_digit();
-    }
-    if cp < 0x1_0000 {
-        return bmp_bit(&NUMERIC_BITS, cp);
-    }
-    c.is_numeric()
+    classify(c, u8::is_ascii_digit, &NUMERIC_BITS, char::is_numeric)
 }
 
 /// Whether `c.to_lowercase()` is anything but `c` itself; false for every
@@ -85,14 +85,12 @@ pub fn is_numeric(c: char) -> bool {
 /// can then skip the case tables.
 #[inline]
 pub fn lowercase_changes(c: char) -> bool {
-    let cp = c as u32;
-    if cp < 0x80 {
-        return c.is_ascii_uppercase();
-    }
-    if cp < 0x1_0000 {
-        return bmp_bit(&CASED_BITS, cp);
-    }
-    slow_lowercase_changes(c)
+    classify(
+        c,
+        u8::is_ascii_uppercase,
+        &CASED_BITS,
+        slow_lowercase_changes,
+    )
 }
 
 fn slow_word_char(c: char) -> bool {
@@ -102,27 +100,18 @@ fn slow_word_char(c: char) -> bool {
 /// A letter, a digit or a combining mark (vowel signs, tone marks, virama).
 #[inline]
 pub fn is_word_char(c: char) -> bool {
-    let cp = c as u32;
-    if cp < 0x80 {
-        return c.is_ascii_alphanumeric();
-    }
-    if cp < 0x1_0000 {
-        return WORD_BITS[(cp >> 6) as usize] & (1 << (cp & 63)) != 0;
-    }
-    slow_word_char(c)
+    classify(c, u8::is_ascii_alphanumeric, &WORD_BITS, slow_word_char)
 }
 
 /// `c.is_alphanumeric()`, from the table for the BMP.
 #[inline]
 pub fn is_alphanumeric(c: char) -> bool {
-    let cp = c as u32;
-    if cp < 0x80 {
-        return c.is_ascii_alphanumeric();
-    }
-    if cp < 0x1_0000 {
-        return ALNUM_BITS[(cp >> 6) as usize] & (1 << (cp & 63)) != 0;
-    }
-    c.is_alphanumeric()
+    classify(
+        c,
+        u8::is_ascii_alphanumeric,
+        &ALNUM_BITS,
+        char::is_alphanumeric,
+    )
 }
 
 #[cfg(test)]
