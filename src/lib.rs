@@ -20,18 +20,24 @@
 
 /// jemalloc for every binary that links kabar (the CLI, tests and
 /// benchmarks alike, so benchmarks measure what users run). See
-/// [`malloc_conf`] for its settings.
+/// [`MALLOC_CONF`] for its settings.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's settings, read when it starts: two arenas (the crawl has two
-/// CPU workers and an index thread; more arenas held more freed memory),
-/// freed pages returned to the system after half a second, and no lazy
-/// ("muzzy") stage between. `_RJEM_MALLOC_CONF` in the environment adds to
-/// or overrides them.
-#[allow(non_upper_case_globals)]
+/// CPU workers and an index thread), freed pages returned to the system
+/// after half a second, and no lazy ("muzzy") stage between.
+/// `_RJEM_MALLOC_CONF` in the environment adds to or overrides them.
 #[unsafe(export_name = "_rjem_malloc_conf")]
-pub static malloc_conf: &std::ffi::CStr = c"narenas:2,dirty_decay_ms:500,muzzy_decay_ms:0";
+pub static MALLOC_CONF: MallocConf =
+    MallocConf(c"narenas:2,dirty_decay_ms:500,muzzy_decay_ms:0".as_ptr());
+
+/// A C string pointer jemalloc reads as its `malloc_conf` (`const char *`).
+#[repr(transparent)]
+pub struct MallocConf(*const std::ffi::c_char);
+
+// SAFETY: the pointer is to a static C string that nothing writes.
+unsafe impl Sync for MallocConf {}
 
 pub mod analyze;
 pub mod archive;
