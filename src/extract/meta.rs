@@ -3,12 +3,24 @@
 //! Sources in order of trust: JSON-LD (`NewsArticle`, `Article`, ... also
 //! inside `@graph`), OpenGraph and other meta tags, microdata (`itemprop`),
 //! then the visible page (`<h1>`, `<time>`, bylines) and finally the URL.
+//!
+//! Every reader here takes a [`MetaIndex`]: the elements the readers
+//! consult, gathered by one walk over the page instead of one selector run
+//! over the whole tree per field (meta tags were collected again for every
+//! key list, the date-line selector has sixteen parts). The walk keeps each
+//! reader's order of trust exactly: lists are in the order the selectors
+//! they replace returned (`Html::select` goes by creation order, which
+//! differs from tree order where the parser moved elements;
+//! `ElementRef::select` goes by tree order), and each element is still
+//! decided by the same selector, only after a cheap test on its name or
+//! attributes that the selector implies. What only some pages need (the
+//! byline, the visible date line) is looked for only when it is needed.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
 use chrono::{DateTime, Utc};
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html, Node, Selector};
 use serde_json::Value;
 use url::Url;
 
@@ -54,11 +66,129 @@ fn sel(s: &'static str) -> &'static Selector {
         .or_insert_with(|| Box::leak(Box::new(Selector::parse(s).expect("static selector"))))
 }
 
+/// The elements the metadata readers consult, gathered in one walk over the
+/// page (see the module docs for why and for the order guarantees).
+pub struct MetaIndex<'a> {
+    doc: &'a Html,
+    /// The first `<html>` element (where `lang` is declared).
+    html: Option<ElementRef<'a>>,
+    /// The first `<body>`.
+    body: Option<ElementRef<'a>>,
+    /// The first `<title>`.
+    title: Option<ElementRef<'a>>,
+    /// Every `<h1>`, by creation order.
+    h1s: Vec<ElementRef<'a>>,
+    /// `<script type="application/ld+json">`, by creation order.
+    ld_scripts: Vec<ElementRef<'a>>,
+    /// `[itemprop=datePublished]`, by creation order.
+    item_dates: Vec<ElementRef<'a>>,
+    /// `<time datetime>`, by creation order.
+    times: Vec<ElementRef<'a>>,
+    /// `<link rel~=canonical>`, by creation order.
+    canonical_links: Vec<ElementRef<'a>>,
+    /// Head `<meta>` content by key: each `property`, `name`, `itemprop`
+    /// and `http-equiv` word, ASCII-lowercased, to the trimmed `content` of
+    /// the first `<meta>` (tree order) that has the word and a non-empty
+    /// content.
+    metas: HashMap<String, &'a str>,
+}
+
+impl<'a> MetaIndex<'a> {
+    /// Walks `doc` once, in the node order `Html::select` uses.
+    pub fn new(doc: &'a Html) -> MetaIndex<'a> {
+        let mut index = MetaIndex {
+            doc,
+            html: None,
+            body: None,
+            title: None,
+            h1s: Vec::new(),
+            ld_scripts: Vec::new(),
+            item_dates: Vec::new(),
+            times: Vec::new(),
+            canonical_links: Vec::new(),
+            metas: HashMap::new(),
+        };
+        for node in doc.tree.nodes() {
+            let Node::Element(el) = node.value() else {
+                continue;
+            };
+            let Some(e) = ElementRef::wrap(node) else {
+                continue;
+            };
+            // Each test before a selector is one the selector implies.
+            match el.name() {
+                "html" => {
+                    index.html.get_or_insert(e);
+                }
+                "body" => {
+                    index.body.get_or_insert(e);
+                }
+                "title" => {
+                    index.title.get_or_insert(e);
+                }
+                "h1" => index.h1s.push(e),
+                "script" if LD_SCRIPT.matches(&e) => index.ld_scripts.push(e),
+                "time" if TIME_WITH_DATETIME.matches(&e) => index.times.push(e),
+                "link" if CANONICAL_LINK.matches(&e) => index.canonical_links.push(e),
+                _ => {}
+            }
+            if el.attr("itemprop").is_some() && ITEM_DATE_PUBLISHED.matches(&e) {
+                index.item_dates.push(e);
+            }
+        }
+        // Meta tags live in <head>; microdata in the body is read separately.
+        let root = doc.root_element();
+        let head = root
+            .children()
+            .filter_map(ElementRef::wrap)
+            .find(|e| e.value().name() == "head")
+            .unwrap_or(root);
+        for meta in head.descendants().filter_map(ElementRef::wrap) {
+            let el = meta.value();
+            if el.name() != "meta" {
+                continue;
+            }
+            let Some(content) = el.attr("content").map(str::trim).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            for word in ["property", "name", "itemprop", "http-equiv"]
+                .iter()
+                .filter_map(|a| el.attr(a))
+                .flat_map(str::split_whitespace)
+            {
+                index
+                    .metas
+                    .entry(word.to_ascii_lowercase())
+                    .or_insert(content);
+            }
+        }
+        index
+    }
+
+    /// The page the index was built from.
+    pub fn doc(&self) -> &'a Html {
+        self.doc
+    }
+}
+
+/// Parses a selector the walk needs for every page.
+fn static_selector(s: &str) -> Selector {
+    Selector::parse(s).expect("static selector")
+}
+
+static LD_SCRIPT: LazyLock<Selector> =
+    LazyLock::new(|| static_selector(r#"script[type="application/ld+json"]"#));
+static TIME_WITH_DATETIME: LazyLock<Selector> = LazyLock::new(|| static_selector("time[datetime]"));
+static CANONICAL_LINK: LazyLock<Selector> =
+    LazyLock::new(|| static_selector("link[rel~=canonical]"));
+static ITEM_DATE_PUBLISHED: LazyLock<Selector> =
+    LazyLock::new(|| static_selector("[itemprop=datePublished]"));
+
 /// The first article-typed object of all JSON-LD blocks, preferring news
 /// types over `WebPage`.
-pub fn json_ld(doc: &Html) -> JsonLdArticle {
+pub fn json_ld(index: &MetaIndex<'_>) -> JsonLdArticle {
     let mut values = Vec::new();
-    for script in doc.select(sel(r#"script[type="application/ld+json"]"#)) {
+    for script in &index.ld_scripts {
         let raw: String = script.text().collect();
         // Some CMSs leave HTML comments or trailing semicolons around the JSON.
         let cleaned = raw
@@ -164,32 +294,11 @@ fn person_names(value: &Value) -> Vec<String> {
 }
 
 /// The content of the first `<meta>` whose `property`, `name` or `itemprop`
-/// is one of `keys` (case-insensitive).
-pub fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
-    // Meta tags live in <head>; searching only there saves a walk over the
-    // whole page per key list (microdata in the body is read separately).
-    let root = doc.root_element();
-    let head = root
-        .children()
-        .filter_map(ElementRef::wrap)
-        .find(|e| e.value().name() == "head")
-        .unwrap_or(root);
-    let metas: Vec<ElementRef<'_>> = head.select(sel("meta")).collect();
-    for key in keys {
-        for meta in &metas {
-            let el = meta.value();
-            let matches = ["property", "name", "itemprop", "http-equiv"]
-                .iter()
-                .filter_map(|a| el.attr(a))
-                .any(|v| v.split_whitespace().any(|t| t.eq_ignore_ascii_case(key)));
-            if matches
-                && let Some(content) = el.attr("content").map(str::trim).filter(|c| !c.is_empty())
-            {
-                return Some(content.to_string());
-            }
-        }
-    }
-    None
+/// is one of `keys` (case-insensitive), trying the keys in order.
+pub fn meta_content(index: &MetaIndex<'_>, keys: &[&str]) -> Option<String> {
+    keys.iter()
+        .find_map(|key| index.metas.get(&key.to_ascii_lowercase()))
+        .map(|content| content.to_string())
 }
 
 const PUBLISHED_META: &[&str] = &[
@@ -224,16 +333,16 @@ const MODIFIED_META: &[&str] = &[
 /// in the URL path is trusted over visible text (it is exact to the day);
 /// visible text on the same day adds the time.
 pub fn dates(
-    doc: &Html,
+    index: &MetaIndex<'_>,
     ld: &JsonLdArticle,
     url: Option<&Url>,
     fetched: DateTime<Utc>,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let published = ld
         .published
-        .or_else(|| meta_content(doc, PUBLISHED_META).and_then(|s| parse_machine_date(&s)))
+        .or_else(|| meta_content(index, PUBLISHED_META).and_then(|s| parse_machine_date(&s)))
         .or_else(|| {
-            doc.select(sel("[itemprop=datePublished]")).find_map(|e| {
+            index.item_dates.iter().find_map(|e| {
                 e.value()
                     .attr("datetime")
                     .or(e.value().attr("content"))
@@ -241,13 +350,15 @@ pub fn dates(
             })
         })
         .or_else(|| {
-            doc.select(sel("time[datetime]"))
+            index
+                .times
+                .iter()
                 .find_map(|e| e.value().attr("datetime").and_then(parse_machine_date))
         })
         .or_else(|| {
             let from_url = url.and_then(|u| date_from_url_path(u.path()));
-            let lang = declared_lang_tag(doc);
-            let visible = visible_date(doc, lang.as_deref(), fetched);
+            let lang = declared_lang_tag(index);
+            let visible = visible_date(index, lang.as_deref(), fetched);
             match (from_url, visible) {
                 (Some(u), Some(v)) if (v - u).num_hours().abs() < 24 => Some(v),
                 (Some(u), _) => Some(u),
@@ -256,7 +367,7 @@ pub fn dates(
         });
     let modified = ld
         .modified
-        .or_else(|| meta_content(doc, MODIFIED_META).and_then(|s| parse_machine_date(&s)));
+        .or_else(|| meta_content(index, MODIFIED_META).and_then(|s| parse_machine_date(&s)));
     (published, modified)
 }
 
@@ -271,10 +382,27 @@ const MAX_DATE_LINE_CHARS: usize = 160;
 /// The first date a reader sees: in an element that looks like a date line,
 /// else in any short text before the end of the page. Elements that say a
 /// page was updated come after ones that say it was published.
-fn visible_date(doc: &Html, lang: Option<&str>, fetched: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let body = doc.select(sel("body")).next()?;
+fn visible_date(
+    index: &MetaIndex<'_>,
+    lang: Option<&str>,
+    fetched: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let body = index.body?;
+    let date_line = sel(DATE_LINE_SELECTOR);
+    // Tree order below <body>, as `ElementRef::select` goes; an element
+    // with no class, id or itemprop can only match as a <time>.
     let lines = body
-        .select(sel(DATE_LINE_SELECTOR))
+        .descendants()
+        .skip(1)
+        .filter_map(ElementRef::wrap)
+        .filter(|e| {
+            let el = e.value();
+            let maybe = el.name() == "time"
+                || el.attr("class").is_some()
+                || el.attr("id").is_some()
+                || el.attr("itemprop").is_some();
+            maybe && date_line.matches(e)
+        })
         .map(element_text)
         .filter(|t| !t.is_empty() && t.chars().count() <= MAX_DATE_LINE_CHARS && has_digit(t));
     let mut updated = None;
@@ -314,13 +442,18 @@ fn has_digit(t: &str) -> bool {
     t.chars().any(char::is_numeric)
 }
 
-fn declared_lang_tag(doc: &Html) -> Option<String> {
-    doc.select(sel("html"))
-        .next()
+fn declared_lang_tag(index: &MetaIndex<'_>) -> Option<String> {
+    html_lang(index)
+        .or_else(|| meta_content(index, &["content-language", "og:locale", "language"]))
+        .map(|l| l.replace('_', "-"))
+}
+
+/// `lang` (or `xml:lang`) of the `<html>` element.
+fn html_lang(index: &MetaIndex<'_>) -> Option<String> {
+    index
+        .html
         .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
         .map(str::to_string)
-        .or_else(|| meta_content(doc, &["content-language", "og:locale", "language"]))
-        .map(|l| l.replace('_', "-"))
 }
 
 /// Separators between a headline and the site name in `<title>`.
@@ -329,14 +462,15 @@ const TITLE_SEPARATORS: &[&str] = &[
 ];
 
 /// The headline without the site-name suffix or prefix.
-pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
-    let site = meta_content(doc, &["og:site_name", "application-name"]);
-    let h1 = doc
-        .select(sel("article h1, main h1, h1"))
+pub fn title(index: &MetaIndex<'_>, ld: &JsonLdArticle) -> Option<String> {
+    let site = meta_content(index, &["og:site_name", "application-name"]);
+    let h1 = index
+        .h1s
+        .iter()
         .map(|e| collapse(&e.text().collect::<String>()))
         .find(|t| !t.is_empty());
     let og = meta_content(
-        doc,
+        index,
         &[
             "dc.title",
             "dc:title",
@@ -347,9 +481,8 @@ pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
         ],
     )
     .map(|s| collapse(&s));
-    let html_title = doc
-        .select(sel("title"))
-        .next()
+    let html_title = index
+        .title
         .map(|e| collapse(&e.text().collect::<String>()))
         .filter(|t| !t.is_empty());
 
@@ -449,7 +582,7 @@ fn strip_site_name(title: &str, site: Option<&str>) -> String {
 }
 
 /// Author names, cleaned of "By", dates and roles.
-pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
+pub fn authors(index: &MetaIndex<'_>, ld: &JsonLdArticle) -> Vec<String> {
     let mut names = ld.authors.clone();
     if names.is_empty() {
         for key in [
@@ -460,7 +593,7 @@ pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
             "sailthru.author",
             "parsely-author",
         ] {
-            if let Some(v) = meta_content(doc, &[key])
+            if let Some(v) = meta_content(index, &[key])
                 && !v.starts_with("http")
             {
                 names = split_authors(&v);
@@ -472,7 +605,21 @@ pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
         let byline = sel(
             "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline, .author, .author-name, .story-byline, .article-author, .writer, .reporter",
         );
-        if let Some(e) = doc.select(byline).next() {
+        // Creation order, as `Html::select` goes; every part of the
+        // selector needs an itemprop, rel or class.
+        let first = index
+            .doc
+            .tree
+            .nodes()
+            .filter_map(ElementRef::wrap)
+            .find(|e| {
+                let el = e.value();
+                let maybe = el.attr("class").is_some()
+                    || el.attr("itemprop").is_some()
+                    || el.attr("rel").is_some();
+                maybe && byline.matches(e)
+            });
+        if let Some(e) = first {
             names = split_authors(&e.text().collect::<String>());
         }
     }
@@ -587,9 +734,14 @@ pub fn split_authors(raw: &str) -> Vec<String> {
 
 /// The canonical URL: `<link rel=canonical>`, then `og:url`, then JSON-LD,
 /// resolved against the page URL.
-pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> Option<Url> {
-    let raw = doc
-        .select(sel("link[rel~=canonical]"))
+pub fn canonical_url(
+    index: &MetaIndex<'_>,
+    ld: &JsonLdArticle,
+    page_url: Option<&Url>,
+) -> Option<Url> {
+    let raw = index
+        .canonical_links
+        .iter()
         .find_map(|e| {
             e.value()
                 .attr("href")
@@ -597,7 +749,7 @@ pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> 
                 .filter(|h| !h.is_empty())
                 .map(str::to_string)
         })
-        .or_else(|| meta_content(doc, &["og:url"]))
+        .or_else(|| meta_content(index, &["og:url"]))
         .or_else(|| ld.url.clone())?;
     let resolved = match page_url {
         Some(base) => base.join(&raw).ok()?,
@@ -607,16 +759,11 @@ pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> 
 }
 
 /// The language the page declares, normalised to kabar's codes.
-pub fn declared_language(doc: &Html) -> Option<String> {
-    let html_lang = doc
-        .select(sel("html"))
-        .next()
-        .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
-        .map(str::to_string);
-    html_lang
+pub fn declared_language(index: &MetaIndex<'_>) -> Option<String> {
+    html_lang(index)
         .or_else(|| {
             meta_content(
-                doc,
+                index,
                 &["content-language", "og:locale", "language", "dc.language"],
             )
         })
@@ -693,7 +840,7 @@ mod tests {
             {"@type":"NewsArticle","headline":"OJK Blokir 500 Pinjol","datePublished":"2025-03-14T08:30:00+07:00",
              "author":[{"@type":"Person","name":"Rina Wulandari"},{"@type":"Person","name":"Budi"}]}]}</script></head></html>"#,
         );
-        let ld = json_ld(&html);
+        let ld = json_ld(&MetaIndex::new(&html));
         assert_eq!(ld.headline.as_deref(), Some("OJK Blokir 500 Pinjol"));
         assert_eq!(ld.authors, ["Rina Wulandari", "Budi"]);
         assert_eq!(
@@ -735,7 +882,8 @@ mod tests {
                 </head><body><h1>{h1}</h1><p>Body.</p></body></html>"#
             );
             let doc = Html::parse_document(&html);
-            title(&doc, &json_ld(&doc)).unwrap()
+            let index = MetaIndex::new(&doc);
+            title(&index, &json_ld(&index)).unwrap()
         };
         // A description in the headline slot, the title tag agreeing with the <h1>.
         assert_eq!(
