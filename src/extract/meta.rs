@@ -371,10 +371,52 @@ pub fn dates(
     (published, modified)
 }
 
-/// Elements whose text is likely the article's date line.
-const DATE_LINE_SELECTOR: &str = "time, [itemprop*=date], [class*=date], [id*=date], [class*=Date], \
-    [class*=time], [class*=publish], [class*=posted], [class*=byline], [class*=dateline], \
-    [class*=meta], [class*=info], [class*=author], [class*=ngay], [class*=tanggal], [class*=waktu]";
+/// Words in a class attribute (case-sensitive substrings) that mark an
+/// element whose text is likely the article's date line.
+const DATE_LINE_CLASS_WORDS: &[&str] = &[
+    "date", "Date", "time", "publish", "posted", "byline", "dateline", "meta", "info", "author",
+    "ngay", "tanggal", "waktu",
+];
+
+/// Elements whose text is likely the article's date line: `<time>`, an
+/// `itemprop` or `id` with "date", a class with one of
+/// [`DATE_LINE_CLASS_WORDS`].
+static DATE_LINE_SELECTOR: LazyLock<Selector> = LazyLock::new(|| {
+    let mut parts = vec![
+        "time".to_string(),
+        "[itemprop*=date]".to_string(),
+        "[id*=date]".to_string(),
+    ];
+    parts.extend(
+        DATE_LINE_CLASS_WORDS
+            .iter()
+            .map(|w| format!("[class*={w}]")),
+    );
+    static_selector(&parts.join(", "))
+});
+
+/// A necessary condition for [`DATE_LINE_SELECTOR`], without the selector
+/// machinery (which cost more than the rest of the date search). Words are
+/// compared ignoring ASCII case, so the test holds whatever case rule the
+/// selector applies; the selector still decides.
+fn may_be_date_line(el: &scraper::node::Element) -> bool {
+    el.name() == "time"
+        || el.attrs().any(|(name, value)| match name {
+            "itemprop" | "id" => contains_ignore_ascii_case(value, "date"),
+            "class" => DATE_LINE_CLASS_WORDS
+                .iter()
+                .any(|w| contains_ignore_ascii_case(value, w)),
+            _ => false,
+        })
+}
+
+/// `haystack` contains `needle`, ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
 
 /// Most date lines and bylines are short; longer text is prose.
 const MAX_DATE_LINE_CHARS: usize = 160;
@@ -388,21 +430,12 @@ fn visible_date(
     fetched: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     let body = index.body?;
-    let date_line = sel(DATE_LINE_SELECTOR);
-    // Tree order below <body>, as `ElementRef::select` goes; an element
-    // with no class, id or itemprop can only match as a <time>.
+    // Tree order below <body>, as `ElementRef::select` goes.
     let lines = body
         .descendants()
         .skip(1)
         .filter_map(ElementRef::wrap)
-        .filter(|e| {
-            let el = e.value();
-            let maybe = el.name() == "time"
-                || el.attr("class").is_some()
-                || el.attr("id").is_some()
-                || el.attr("itemprop").is_some();
-            maybe && date_line.matches(e)
-        })
+        .filter(|e| may_be_date_line(e.value()) && DATE_LINE_SELECTOR.matches(e))
         .map(element_text)
         .filter(|t| !t.is_empty() && t.chars().count() <= MAX_DATE_LINE_CHARS && has_digit(t));
     let mut updated = None;
@@ -602,23 +635,15 @@ pub fn authors(index: &MetaIndex<'_>, ld: &JsonLdArticle) -> Vec<String> {
         }
     }
     if names.is_empty() {
-        let byline = sel(
-            "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline, .author, .author-name, .story-byline, .article-author, .writer, .reporter",
-        );
-        // Creation order, as `Html::select` goes; every part of the
-        // selector needs an itemprop, rel or class.
+        let byline = sel(BYLINE_SELECTOR);
+        // Creation order, as `Html::select` goes; the selector decides
+        // only for elements with an attribute one of its parts needs.
         let first = index
             .doc
             .tree
             .nodes()
             .filter_map(ElementRef::wrap)
-            .find(|e| {
-                let el = e.value();
-                let maybe = el.attr("class").is_some()
-                    || el.attr("itemprop").is_some()
-                    || el.attr("rel").is_some();
-                maybe && byline.matches(e)
-            });
+            .find(|e| may_be_byline(e.value()) && byline.matches(e));
         if let Some(e) = first {
             names = split_authors(&e.text().collect::<String>());
         }
@@ -630,6 +655,24 @@ pub fn authors(index: &MetaIndex<'_>, ld: &JsonLdArticle) -> Vec<String> {
         }
     }
     out
+}
+
+/// The byline selector: microdata, `rel`, and common class names.
+const BYLINE_SELECTOR: &str = "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline, .author, .author-name, .story-byline, .article-author, .writer, .reporter";
+
+/// A necessary condition for [`BYLINE_SELECTOR`], cheap enough for every
+/// element: an `itemprop` of "author" or "name", a `rel` of "author", or a
+/// class holding a word every byline class name contains (ignoring ASCII
+/// case, as [`may_be_date_line`] does). The selector still decides.
+fn may_be_byline(el: &scraper::node::Element) -> bool {
+    el.attrs().any(|(name, value)| match name {
+        "itemprop" => value.eq_ignore_ascii_case("author") || value.eq_ignore_ascii_case("name"),
+        "rel" => value.eq_ignore_ascii_case("author"),
+        "class" => ["byline", "author", "writer", "reporter"]
+            .iter()
+            .any(|w| contains_ignore_ascii_case(value, w)),
+        _ => false,
+    })
 }
 
 /// Prefixes that introduce a byline, in the first-class languages.
@@ -931,6 +974,53 @@ mod tests {
         assert_eq!(split_authors("記者王小明／台北報導"), ["王小明"]);
         assert_eq!(split_authors("रिपोर्ट: प्रिया वर्मा"), ["प्रिया वर्मा"]);
         assert!(split_authors("2025-03-14").is_empty());
+    }
+
+    /// The cheap tests in front of the date-line and byline selectors never
+    /// turn away an element the selector matches, on the test fixtures'
+    /// real pages and on elements built to sit at the edges.
+    #[test]
+    fn the_prefilters_keep_every_element_their_selector_matches() {
+        let mut pages = vec![
+            r#"<html><body><time>1</time><p class="x-Date-y">2</p><p id="pubDATE">3</p>
+            <p itemprop="dateCreated">4</p><p class="waktu">5</p><p class="metadata">6</p>
+            <span itemprop="author"><b itemprop="name">A</b></span><a rel="Author">B</a>
+            <p class="story-byline">C</p><p class="article-author">D</p><p class="writer x">E</p>
+            <p class="reporter">F</p><p class="author-name">G</p><p class="plain">7</p></body></html>"#
+                .to_string(),
+        ];
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/extract");
+        let mut dirs = vec![std::path::PathBuf::from(dir)];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    let bytes = std::fs::read(&path).unwrap();
+                    pages.push(crate::charset::decode_html(&bytes, None).text);
+                }
+            }
+        }
+        assert!(pages.len() > 10, "only {} pages", pages.len());
+        let (mut num_date_lines, mut num_bylines) = (0, 0);
+        for page in &pages {
+            let doc = Html::parse_document(page);
+            for e in doc.tree.nodes().filter_map(ElementRef::wrap) {
+                if DATE_LINE_SELECTOR.matches(&e) {
+                    assert!(may_be_date_line(e.value()), "{:?}", e.value());
+                    num_date_lines += 1;
+                }
+                if sel(BYLINE_SELECTOR).matches(&e) {
+                    assert!(may_be_byline(e.value()), "{:?}", e.value());
+                    num_bylines += 1;
+                }
+            }
+        }
+        assert!(
+            num_date_lines > 20 && num_bylines > 8,
+            "{num_date_lines} {num_bylines}"
+        );
     }
 
     #[test]
