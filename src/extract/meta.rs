@@ -132,7 +132,9 @@ impl<'a> MetaIndex<'a> {
                 "link" if CANONICAL_LINK.matches(&e) => index.canonical_links.push(e),
                 _ => {}
             }
-            if el.attr("itemprop").is_some() && ITEM_DATE_PUBLISHED.matches(&e) {
+            // `attrs()` compares names as strings; `attr()` would intern
+            // the name on every call, which cost more than the whole walk.
+            if el.attrs().any(|(name, _)| name == "itemprop") && ITEM_DATE_PUBLISHED.matches(&e) {
                 index.item_dates.push(e);
             }
         }
