@@ -3,12 +3,24 @@
 //! Sources in order of trust: JSON-LD (`NewsArticle`, `Article`, ... also
 //! inside `@graph`), OpenGraph and other meta tags, microdata (`itemprop`),
 //! then the visible page (`<h1>`, `<time>`, bylines) and finally the URL.
+//!
+//! Every reader here takes a [`MetaIndex`]: the elements the readers
+//! consult, gathered by one walk over the page instead of one selector run
+//! over the whole tree per field (meta tags were collected again for every
+//! key list, the date-line selector has sixteen parts). The walk keeps each
+//! reader's order of trust exactly: lists are in the order the selectors
+//! they replace returned (`Html::select` goes by creation order, which
+//! differs from tree order where the parser moved elements;
+//! `ElementRef::select` goes by tree order), and each element is still
+//! decided by the same selector, only after a cheap test on its name or
+//! attributes that the selector implies. What only some pages need (the
+//! byline, the visible date line) is looked for only when it is needed.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
 use chrono::{DateTime, Utc};
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html, Node, Selector};
 use serde_json::Value;
 use url::Url;
 
@@ -54,11 +66,131 @@ fn sel(s: &'static str) -> &'static Selector {
         .or_insert_with(|| Box::leak(Box::new(Selector::parse(s).expect("static selector"))))
 }
 
+/// The elements the metadata readers consult, gathered in one walk over the
+/// page (see the module docs for why and for the order guarantees).
+pub struct MetaIndex<'a> {
+    doc: &'a Html,
+    /// The first `<html>` element (where `lang` is declared).
+    html: Option<ElementRef<'a>>,
+    /// The first `<body>`.
+    body: Option<ElementRef<'a>>,
+    /// The first `<title>`.
+    title: Option<ElementRef<'a>>,
+    /// Every `<h1>`, by creation order.
+    h1s: Vec<ElementRef<'a>>,
+    /// `<script type="application/ld+json">`, by creation order.
+    ld_scripts: Vec<ElementRef<'a>>,
+    /// `[itemprop=datePublished]`, by creation order.
+    item_dates: Vec<ElementRef<'a>>,
+    /// `<time datetime>`, by creation order.
+    times: Vec<ElementRef<'a>>,
+    /// `<link rel~=canonical>`, by creation order.
+    canonical_links: Vec<ElementRef<'a>>,
+    /// Head `<meta>` content by key: each `property`, `name`, `itemprop`
+    /// and `http-equiv` word, ASCII-lowercased, to the trimmed `content` of
+    /// the first `<meta>` (tree order) that has the word and a non-empty
+    /// content.
+    metas: HashMap<String, &'a str>,
+}
+
+impl<'a> MetaIndex<'a> {
+    /// Walks `doc` once, in the node order `Html::select` uses.
+    pub fn new(doc: &'a Html) -> MetaIndex<'a> {
+        let mut index = MetaIndex {
+            doc,
+            html: None,
+            body: None,
+            title: None,
+            h1s: Vec::new(),
+            ld_scripts: Vec::new(),
+            item_dates: Vec::new(),
+            times: Vec::new(),
+            canonical_links: Vec::new(),
+            metas: HashMap::new(),
+        };
+        for node in doc.tree.nodes() {
+            let Node::Element(el) = node.value() else {
+                continue;
+            };
+            let Some(e) = ElementRef::wrap(node) else {
+                continue;
+            };
+            // Each test before a selector is one the selector implies.
+            match el.name() {
+                "html" => {
+                    index.html.get_or_insert(e);
+                }
+                "body" => {
+                    index.body.get_or_insert(e);
+                }
+                "title" => {
+                    index.title.get_or_insert(e);
+                }
+                "h1" => index.h1s.push(e),
+                "script" if LD_SCRIPT.matches(&e) => index.ld_scripts.push(e),
+                "time" if TIME_WITH_DATETIME.matches(&e) => index.times.push(e),
+                "link" if CANONICAL_LINK.matches(&e) => index.canonical_links.push(e),
+                _ => {}
+            }
+            // `attrs()` compares names as strings; `attr()` would intern
+            // the name on every call, which cost more than the whole walk.
+            if el.attrs().any(|(name, _)| name == "itemprop") && ITEM_DATE_PUBLISHED.matches(&e) {
+                index.item_dates.push(e);
+            }
+        }
+        // Meta tags live in <head>; microdata in the body is read separately.
+        let root = doc.root_element();
+        let head = root
+            .children()
+            .filter_map(ElementRef::wrap)
+            .find(|e| e.value().name() == "head")
+            .unwrap_or(root);
+        for meta in head.descendants().filter_map(ElementRef::wrap) {
+            let el = meta.value();
+            if el.name() != "meta" {
+                continue;
+            }
+            let Some(content) = el.attr("content").map(str::trim).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            for word in ["property", "name", "itemprop", "http-equiv"]
+                .iter()
+                .filter_map(|a| el.attr(a))
+                .flat_map(str::split_whitespace)
+            {
+                index
+                    .metas
+                    .entry(word.to_ascii_lowercase())
+                    .or_insert(content);
+            }
+        }
+        index
+    }
+
+    /// The page the index was built from.
+    pub fn doc(&self) -> &'a Html {
+        self.doc
+    }
+}
+
+/// Parses a selector the walk needs for every page.
+fn static_selector(s: &str) -> Selector {
+    Selector::parse(s).expect("static selector")
+}
+
+static LD_SCRIPT: LazyLock<Selector> =
+    LazyLock::new(|| static_selector(r#"script[type="application/ld+json"]"#));
+static TIME_WITH_DATETIME: LazyLock<Selector> = LazyLock::new(|| static_selector("time[datetime]"));
+static CANONICAL_LINK: LazyLock<Selector> =
+    LazyLock::new(|| static_selector("link[rel~=canonical]"));
+static ITEM_DATE_PUBLISHED: LazyLock<Selector> =
+    LazyLock::new(|| static_selector("[itemprop=datePublished]"));
+
 /// The first article-typed object of all JSON-LD blocks, preferring news
 /// types over `WebPage`.
-pub fn json_ld(doc: &Html) -> JsonLdArticle {
+pub fn json_ld(index: &MetaIndex<'_>) -> JsonLdArticle {
     let mut values = Vec::new();
-    for script in doc.select(sel(r#"script[type="application/ld+json"]"#)) {
+    for script in &index.ld_scripts {
         let raw: String = script.text().collect();
         // Some CMSs leave HTML comments or trailing semicolons around the JSON.
         let cleaned = raw
@@ -164,32 +296,11 @@ fn person_names(value: &Value) -> Vec<String> {
 }
 
 /// The content of the first `<meta>` whose `property`, `name` or `itemprop`
-/// is one of `keys` (case-insensitive).
-pub fn meta_content(doc: &Html, keys: &[&str]) -> Option<String> {
-    // Meta tags live in <head>; searching only there saves a walk over the
-    // whole page per key list (microdata in the body is read separately).
-    let root = doc.root_element();
-    let head = root
-        .children()
-        .filter_map(ElementRef::wrap)
-        .find(|e| e.value().name() == "head")
-        .unwrap_or(root);
-    let metas: Vec<ElementRef<'_>> = head.select(sel("meta")).collect();
-    for key in keys {
-        for meta in &metas {
-            let el = meta.value();
-            let matches = ["property", "name", "itemprop", "http-equiv"]
-                .iter()
-                .filter_map(|a| el.attr(a))
-                .any(|v| v.split_whitespace().any(|t| t.eq_ignore_ascii_case(key)));
-            if matches
-                && let Some(content) = el.attr("content").map(str::trim).filter(|c| !c.is_empty())
-            {
-                return Some(content.to_string());
-            }
-        }
-    }
-    None
+/// is one of `keys` (case-insensitive), trying the keys in order.
+pub fn meta_content(index: &MetaIndex<'_>, keys: &[&str]) -> Option<String> {
+    keys.iter()
+        .find_map(|key| index.metas.get(&key.to_ascii_lowercase()))
+        .map(|content| content.to_string())
 }
 
 const PUBLISHED_META: &[&str] = &[
@@ -224,16 +335,16 @@ const MODIFIED_META: &[&str] = &[
 /// in the URL path is trusted over visible text (it is exact to the day);
 /// visible text on the same day adds the time.
 pub fn dates(
-    doc: &Html,
+    index: &MetaIndex<'_>,
     ld: &JsonLdArticle,
     url: Option<&Url>,
     fetched: DateTime<Utc>,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let published = ld
         .published
-        .or_else(|| meta_content(doc, PUBLISHED_META).and_then(|s| parse_machine_date(&s)))
+        .or_else(|| meta_content(index, PUBLISHED_META).and_then(|s| parse_machine_date(&s)))
         .or_else(|| {
-            doc.select(sel("[itemprop=datePublished]")).find_map(|e| {
+            index.item_dates.iter().find_map(|e| {
                 e.value()
                     .attr("datetime")
                     .or(e.value().attr("content"))
@@ -241,13 +352,15 @@ pub fn dates(
             })
         })
         .or_else(|| {
-            doc.select(sel("time[datetime]"))
+            index
+                .times
+                .iter()
                 .find_map(|e| e.value().attr("datetime").and_then(parse_machine_date))
         })
         .or_else(|| {
             let from_url = url.and_then(|u| date_from_url_path(u.path()));
-            let lang = declared_lang_tag(doc);
-            let visible = visible_date(doc, lang.as_deref(), fetched);
+            let lang = declared_lang_tag(index);
+            let visible = visible_date(index, lang.as_deref(), fetched);
             match (from_url, visible) {
                 (Some(u), Some(v)) if (v - u).num_hours().abs() < 24 => Some(v),
                 (Some(u), _) => Some(u),
@@ -256,14 +369,56 @@ pub fn dates(
         });
     let modified = ld
         .modified
-        .or_else(|| meta_content(doc, MODIFIED_META).and_then(|s| parse_machine_date(&s)));
+        .or_else(|| meta_content(index, MODIFIED_META).and_then(|s| parse_machine_date(&s)));
     (published, modified)
 }
 
-/// Elements whose text is likely the article's date line.
-const DATE_LINE_SELECTOR: &str = "time, [itemprop*=date], [class*=date], [id*=date], [class*=Date], \
-    [class*=time], [class*=publish], [class*=posted], [class*=byline], [class*=dateline], \
-    [class*=meta], [class*=info], [class*=author], [class*=ngay], [class*=tanggal], [class*=waktu]";
+/// Words in a class attribute (case-sensitive substrings) that mark an
+/// element whose text is likely the article's date line.
+const DATE_LINE_CLASS_WORDS: &[&str] = &[
+    "date", "Date", "time", "publish", "posted", "byline", "dateline", "meta", "info", "author",
+    "ngay", "tanggal", "waktu",
+];
+
+/// Elements whose text is likely the article's date line: `<time>`, an
+/// `itemprop` or `id` with "date", a class with one of
+/// [`DATE_LINE_CLASS_WORDS`].
+static DATE_LINE_SELECTOR: LazyLock<Selector> = LazyLock::new(|| {
+    let mut parts = vec![
+        "time".to_string(),
+        "[itemprop*=date]".to_string(),
+        "[id*=date]".to_string(),
+    ];
+    parts.extend(
+        DATE_LINE_CLASS_WORDS
+            .iter()
+            .map(|w| format!("[class*={w}]")),
+    );
+    static_selector(&parts.join(", "))
+});
+
+/// A necessary condition for [`DATE_LINE_SELECTOR`], without the selector
+/// machinery (which cost more than the rest of the date search). Words are
+/// compared ignoring ASCII case, so the test holds whatever case rule the
+/// selector applies; the selector still decides.
+fn may_be_date_line(el: &scraper::node::Element) -> bool {
+    el.name() == "time"
+        || el.attrs().any(|(name, value)| match name {
+            "itemprop" | "id" => contains_ignore_ascii_case(value, "date"),
+            "class" => DATE_LINE_CLASS_WORDS
+                .iter()
+                .any(|w| contains_ignore_ascii_case(value, w)),
+            _ => false,
+        })
+}
+
+/// `haystack` contains `needle`, ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
 
 /// Most date lines and bylines are short; longer text is prose.
 const MAX_DATE_LINE_CHARS: usize = 160;
@@ -271,10 +426,18 @@ const MAX_DATE_LINE_CHARS: usize = 160;
 /// The first date a reader sees: in an element that looks like a date line,
 /// else in any short text before the end of the page. Elements that say a
 /// page was updated come after ones that say it was published.
-fn visible_date(doc: &Html, lang: Option<&str>, fetched: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let body = doc.select(sel("body")).next()?;
+fn visible_date(
+    index: &MetaIndex<'_>,
+    lang: Option<&str>,
+    fetched: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let body = index.body?;
+    // Tree order below <body>, as `ElementRef::select` goes.
     let lines = body
-        .select(sel(DATE_LINE_SELECTOR))
+        .descendants()
+        .skip(1)
+        .filter_map(ElementRef::wrap)
+        .filter(|e| may_be_date_line(e.value()) && DATE_LINE_SELECTOR.matches(e))
         .map(element_text)
         .filter(|t| !t.is_empty() && t.chars().count() <= MAX_DATE_LINE_CHARS && has_digit(t));
     let mut updated = None;
@@ -314,13 +477,18 @@ fn has_digit(t: &str) -> bool {
     t.chars().any(char::is_numeric)
 }
 
-fn declared_lang_tag(doc: &Html) -> Option<String> {
-    doc.select(sel("html"))
-        .next()
+fn declared_lang_tag(index: &MetaIndex<'_>) -> Option<String> {
+    html_lang(index)
+        .or_else(|| meta_content(index, &["content-language", "og:locale", "language"]))
+        .map(|l| l.replace('_', "-"))
+}
+
+/// `lang` (or `xml:lang`) of the `<html>` element.
+fn html_lang(index: &MetaIndex<'_>) -> Option<String> {
+    index
+        .html
         .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
         .map(str::to_string)
-        .or_else(|| meta_content(doc, &["content-language", "og:locale", "language"]))
-        .map(|l| l.replace('_', "-"))
 }
 
 /// Separators between a headline and the site name in `<title>`.
@@ -329,14 +497,15 @@ const TITLE_SEPARATORS: &[&str] = &[
 ];
 
 /// The headline without the site-name suffix or prefix.
-pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
-    let site = meta_content(doc, &["og:site_name", "application-name"]);
-    let h1 = doc
-        .select(sel("article h1, main h1, h1"))
+pub fn title(index: &MetaIndex<'_>, ld: &JsonLdArticle) -> Option<String> {
+    let site = meta_content(index, &["og:site_name", "application-name"]);
+    let h1 = index
+        .h1s
+        .iter()
         .map(|e| collapse(&e.text().collect::<String>()))
         .find(|t| !t.is_empty());
     let og = meta_content(
-        doc,
+        index,
         &[
             "dc.title",
             "dc:title",
@@ -347,9 +516,8 @@ pub fn title(doc: &Html, ld: &JsonLdArticle) -> Option<String> {
         ],
     )
     .map(|s| collapse(&s));
-    let html_title = doc
-        .select(sel("title"))
-        .next()
+    let html_title = index
+        .title
         .map(|e| collapse(&e.text().collect::<String>()))
         .filter(|t| !t.is_empty());
 
@@ -449,7 +617,7 @@ fn strip_site_name(title: &str, site: Option<&str>) -> String {
 }
 
 /// Author names, cleaned of "By", dates and roles.
-pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
+pub fn authors(index: &MetaIndex<'_>, ld: &JsonLdArticle) -> Vec<String> {
     let mut names = ld.authors.clone();
     if names.is_empty() {
         for key in [
@@ -460,7 +628,7 @@ pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
             "sailthru.author",
             "parsely-author",
         ] {
-            if let Some(v) = meta_content(doc, &[key])
+            if let Some(v) = meta_content(index, &[key])
                 && !v.starts_with("http")
             {
                 names = split_authors(&v);
@@ -469,10 +637,16 @@ pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
         }
     }
     if names.is_empty() {
-        let byline = sel(
-            "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline, .author, .author-name, .story-byline, .article-author, .writer, .reporter",
-        );
-        if let Some(e) = doc.select(byline).next() {
+        let byline = sel(BYLINE_SELECTOR);
+        // Creation order, as `Html::select` goes; the selector decides
+        // only for elements with an attribute one of its parts needs.
+        let first = index
+            .doc
+            .tree
+            .nodes()
+            .filter_map(ElementRef::wrap)
+            .find(|e| may_be_byline(e.value()) && byline.matches(e));
+        if let Some(e) = first {
             names = split_authors(&e.text().collect::<String>());
         }
     }
@@ -483,6 +657,24 @@ pub fn authors(doc: &Html, ld: &JsonLdArticle) -> Vec<String> {
         }
     }
     out
+}
+
+/// The byline selector: microdata, `rel`, and common class names.
+const BYLINE_SELECTOR: &str = "[itemprop=author] [itemprop=name], [itemprop=author], [rel=author], .byline, .author, .author-name, .story-byline, .article-author, .writer, .reporter";
+
+/// A necessary condition for [`BYLINE_SELECTOR`], cheap enough for every
+/// element: an `itemprop` of "author" or "name", a `rel` of "author", or a
+/// class holding a word every byline class name contains (ignoring ASCII
+/// case, as [`may_be_date_line`] does). The selector still decides.
+fn may_be_byline(el: &scraper::node::Element) -> bool {
+    el.attrs().any(|(name, value)| match name {
+        "itemprop" => value.eq_ignore_ascii_case("author") || value.eq_ignore_ascii_case("name"),
+        "rel" => value.eq_ignore_ascii_case("author"),
+        "class" => ["byline", "author", "writer", "reporter"]
+            .iter()
+            .any(|w| contains_ignore_ascii_case(value, w)),
+        _ => false,
+    })
 }
 
 /// Prefixes that introduce a byline, in the first-class languages.
@@ -587,9 +779,14 @@ pub fn split_authors(raw: &str) -> Vec<String> {
 
 /// The canonical URL: `<link rel=canonical>`, then `og:url`, then JSON-LD,
 /// resolved against the page URL.
-pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> Option<Url> {
-    let raw = doc
-        .select(sel("link[rel~=canonical]"))
+pub fn canonical_url(
+    index: &MetaIndex<'_>,
+    ld: &JsonLdArticle,
+    page_url: Option<&Url>,
+) -> Option<Url> {
+    let raw = index
+        .canonical_links
+        .iter()
         .find_map(|e| {
             e.value()
                 .attr("href")
@@ -597,7 +794,7 @@ pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> 
                 .filter(|h| !h.is_empty())
                 .map(str::to_string)
         })
-        .or_else(|| meta_content(doc, &["og:url"]))
+        .or_else(|| meta_content(index, &["og:url"]))
         .or_else(|| ld.url.clone())?;
     let resolved = match page_url {
         Some(base) => base.join(&raw).ok()?,
@@ -607,16 +804,11 @@ pub fn canonical_url(doc: &Html, ld: &JsonLdArticle, page_url: Option<&Url>) -> 
 }
 
 /// The language the page declares, normalised to kabar's codes.
-pub fn declared_language(doc: &Html) -> Option<String> {
-    let html_lang = doc
-        .select(sel("html"))
-        .next()
-        .and_then(|h| h.value().attr("lang").or(h.value().attr("xml:lang")))
-        .map(str::to_string);
-    html_lang
+pub fn declared_language(index: &MetaIndex<'_>) -> Option<String> {
+    html_lang(index)
         .or_else(|| {
             meta_content(
-                doc,
+                index,
                 &["content-language", "og:locale", "language", "dc.language"],
             )
         })
@@ -693,7 +885,7 @@ mod tests {
             {"@type":"NewsArticle","headline":"OJK Blokir 500 Pinjol","datePublished":"2025-03-14T08:30:00+07:00",
              "author":[{"@type":"Person","name":"Rina Wulandari"},{"@type":"Person","name":"Budi"}]}]}</script></head></html>"#,
         );
-        let ld = json_ld(&html);
+        let ld = json_ld(&MetaIndex::new(&html));
         assert_eq!(ld.headline.as_deref(), Some("OJK Blokir 500 Pinjol"));
         assert_eq!(ld.authors, ["Rina Wulandari", "Budi"]);
         assert_eq!(
@@ -735,7 +927,8 @@ mod tests {
                 </head><body><h1>{h1}</h1><p>Body.</p></body></html>"#
             );
             let doc = Html::parse_document(&html);
-            title(&doc, &json_ld(&doc)).unwrap()
+            let index = MetaIndex::new(&doc);
+            title(&index, &json_ld(&index)).unwrap()
         };
         // A description in the headline slot, the title tag agreeing with the <h1>.
         assert_eq!(
@@ -783,6 +976,53 @@ mod tests {
         assert_eq!(split_authors("記者王小明／台北報導"), ["王小明"]);
         assert_eq!(split_authors("रिपोर्ट: प्रिया वर्मा"), ["प्रिया वर्मा"]);
         assert!(split_authors("2025-03-14").is_empty());
+    }
+
+    /// The cheap tests in front of the date-line and byline selectors never
+    /// turn away an element the selector matches, on the test fixtures'
+    /// real pages and on elements built to sit at the edges.
+    #[test]
+    fn the_prefilters_keep_every_element_their_selector_matches() {
+        let mut pages = vec![
+            r#"<html><body><time>1</time><p class="x-Date-y">2</p><p id="pubDATE">3</p>
+            <p itemprop="dateCreated">4</p><p class="waktu">5</p><p class="metadata">6</p>
+            <span itemprop="author"><b itemprop="name">A</b></span><a rel="Author">B</a>
+            <p class="story-byline">C</p><p class="article-author">D</p><p class="writer x">E</p>
+            <p class="reporter">F</p><p class="author-name">G</p><p class="plain">7</p></body></html>"#
+                .to_string(),
+        ];
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/extract");
+        let mut dirs = vec![std::path::PathBuf::from(dir)];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    let bytes = std::fs::read(&path).unwrap();
+                    pages.push(crate::charset::decode_html(&bytes, None).text);
+                }
+            }
+        }
+        assert!(pages.len() > 10, "only {} pages", pages.len());
+        let (mut num_date_lines, mut num_bylines) = (0, 0);
+        for page in &pages {
+            let doc = Html::parse_document(page);
+            for e in doc.tree.nodes().filter_map(ElementRef::wrap) {
+                if DATE_LINE_SELECTOR.matches(&e) {
+                    assert!(may_be_date_line(e.value()), "{:?}", e.value());
+                    num_date_lines += 1;
+                }
+                if sel(BYLINE_SELECTOR).matches(&e) {
+                    assert!(may_be_byline(e.value()), "{:?}", e.value());
+                    num_bylines += 1;
+                }
+            }
+        }
+        assert!(
+            num_date_lines > 20 && num_bylines > 8,
+            "{num_date_lines} {num_bylines}"
+        );
     }
 
     #[test]

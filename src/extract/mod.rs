@@ -185,10 +185,11 @@ pub fn extract_html(html: &str, url: Option<&Url>, fetched: DateTime<Utc>) -> Ex
     // text: the parser never sees them (see `prune`).
     let html = prune::prune(html);
     let doc = Html::parse_document(&html);
-    let ld = meta::json_ld(&doc);
+    let index = meta::MetaIndex::new(&doc);
+    let ld = meta::json_ld(&index);
     let quirk = url.and_then(|u| u.host_str()).and_then(quirks::for_host);
     let main = text::main_text(&doc, quirk);
-    let title = meta::title(&doc, &ld).unwrap_or_default();
+    let title = meta::title(&index, &ld).unwrap_or_default();
     let mut body = text::drop_leading_title(main.text, &title);
     // Structured data stands in for the DOM only when the DOM found much
     // less and the structured body is not just a teaser.
@@ -199,7 +200,7 @@ pub fn extract_html(html: &str, url: Option<&Url>, fetched: DateTime<Utc>) -> Ex
         body = ld_body.clone();
         from_ld = true;
     }
-    let (published, modified) = meta::dates(&doc, &ld, url, fetched);
+    let (published, modified) = meta::dates(&index, &ld, url, fetched);
     let weight = text::text_weight(&body);
     let status = if weight == 0 && main.num_links == 0 && title.is_empty() {
         ExtractStatus::Empty
@@ -220,9 +221,9 @@ pub fn extract_html(html: &str, url: Option<&Url>, fetched: DateTime<Utc>) -> Ex
         text: body,
         published,
         modified,
-        authors: meta::authors(&doc, &ld),
-        canonical_url: meta::canonical_url(&doc, &ld, url),
-        lang_declared: meta::declared_language(&doc),
+        authors: meta::authors(&index, &ld),
+        canonical_url: meta::canonical_url(&index, &ld, url),
+        lang_declared: meta::declared_language(&index),
         encoding: "UTF-8".to_string(),
         truncated: false,
     }
