@@ -20,7 +20,10 @@
 
 /// jemalloc for every binary that links kabar (the CLI, tests and
 /// benchmarks alike, so benchmarks measure what users run). See
-/// [`MALLOC_CONF`] for its settings.
+/// [`MALLOC_CONF`] for its settings. The `system-allocator` feature leaves
+/// it out, for heap profilers such as heaptrack that hook `malloc` and
+/// cannot see jemalloc's allocations.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

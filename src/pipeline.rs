@@ -53,6 +53,10 @@ use crate::stories::StoryIndex;
 const CANDIDATE_QUEUE: usize = 512;
 /// Extracted articles waiting for the index thread.
 const INDEX_QUEUE: usize = 128;
+/// Fetched article bodies held per core, waiting for or in extraction:
+/// enough that a core never waits for a page on loopback, few enough that
+/// pages do not pile up (see [`ArticleStage::in_hand`]).
+const PAGES_IN_HAND_PER_CORE: usize = 8;
 /// Individual failures listed in the summary; the rest are only counted.
 const MAX_LISTED_FAILURES: usize = 200;
 
@@ -270,10 +274,12 @@ pub async fn crawl(
 
     // Stage 2: article workers.
     let (cand_tx, cand_rx) = mpsc::channel::<Candidate>(CANDIDATE_QUEUE);
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let article_stage = {
         let stage = Arc::new(ArticleStage {
             fetcher: Arc::clone(&fetcher),
-            cpu: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+            cpu: Semaphore::new(cores),
+            in_hand: Arc::new(Semaphore::new(cores * PAGES_IN_HAND_PER_CORE)),
             sources: sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
             archive: archive.clone(),
             min_text_chars: config.crawl.min_text_chars,
@@ -651,6 +657,12 @@ struct ArticleStage {
     /// while holding parsed pages in memory and starving the async workers
     /// that keep fetches within their timeouts.
     cpu: Semaphore,
+    /// Article bodies held at once, from the read of the body to the end
+    /// of extraction ([`PAGES_IN_HAND_PER_CORE`] per core). Requests beyond
+    /// it stay in flight with their bodies unread; without the bound every
+    /// one of the crawl's concurrent requests held a whole page (and its
+    /// connection's grown read buffer) while it waited for a core.
+    in_hand: Arc<Semaphore>,
     sources: BTreeMap<String, Source>,
     archive: Option<SharedArchive>,
     min_text_chars: usize,
@@ -660,7 +672,13 @@ struct ArticleStage {
 
 /// Fetches, extracts and analyses one candidate.
 async fn process_article(stage: &Arc<ArticleStage>, candidate: Candidate) -> IndexMsg {
-    let page = match stage.fetcher.fetch(&candidate.url, None).await {
+    // The permit bounds the pages held between fetch and the end of
+    // extraction; it is released when this function returns.
+    let (status, _in_hand) = stage
+        .fetcher
+        .fetch_gated(&candidate.url, &stage.in_hand)
+        .await;
+    let page = match status {
         FetchStatus::Fetched(page) => *page,
         FetchStatus::NotModified => {
             return IndexMsg::Failed {
@@ -751,11 +769,12 @@ fn build_article(
     let title = if extracted.title.is_empty() {
         candidate.title_hint.clone().unwrap_or_default()
     } else {
-        extracted.title.clone()
+        extracted.title
     };
-    // Burmese typed in Zawgyi becomes Unicode before anything reads it.
-    let title = crate::analyze::zawgyi::to_unicode(&title).into_owned();
-    let body = crate::analyze::zawgyi::to_unicode(&extracted.text).into_owned();
+    // Burmese typed in Zawgyi becomes Unicode before anything reads it;
+    // other text is moved, not copied.
+    let title = unicode_owned(title);
+    let body = unicode_owned(extracted.text);
     let sample = format!("{title}\n{body}");
     let lang = detect_language(&sample, extracted.lang_declared.as_deref(), expected_langs);
     let url = canonical_for(&extracted.canonical_url, &page.final_url, source);
@@ -786,6 +805,15 @@ fn build_article(
         risk: analysis.risk,
         evidence: analysis.evidence,
     })
+}
+
+/// `text` with Zawgyi converted to Unicode, without a copy when it is not
+/// Zawgyi.
+fn unicode_owned(text: String) -> String {
+    match crate::analyze::zawgyi::to_unicode(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(converted) => converted,
+    }
 }
 
 /// The archive, shared by the stages that fetch and the one that commits.
@@ -1019,16 +1047,28 @@ const MIN_CONTENT_KEY_CHARS: usize = 200;
 pub fn content_key(body: &str) -> Option<String> {
     // One pass with the BMP table and an ASCII fast path: this runs on every
     // article, and the Unicode-table searches of `is_alphanumeric` and
-    // `to_lowercase` showed in profiles. The key is the same as before.
-    let mut normalised = String::with_capacity(body.len());
+    // `to_lowercase` showed in profiles. The normalised text is hashed as it
+    // is made, through a small buffer, instead of being collected into a
+    // copy of the body first. The key is the same as before.
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    let mut chunk = [0u8; 256];
+    let mut used = 0;
     let mut num_chars = 0;
+    let mut push = |c: char, used: &mut usize| {
+        if *used + 4 > chunk.len() {
+            hasher.update(&chunk[..*used]);
+            *used = 0;
+        }
+        *used += c.encode_utf8(&mut chunk[*used..]).len();
+    };
     for c in body.chars().filter(|&c| crate::chars::is_alphanumeric(c)) {
         if c.is_ascii() {
-            normalised.push(c.to_ascii_lowercase());
+            push(c.to_ascii_lowercase(), &mut used);
             num_chars += 1;
         } else {
             for lower in c.to_lowercase() {
-                normalised.push(lower);
+                push(lower, &mut used);
                 num_chars += 1;
             }
         }
@@ -1036,7 +1076,8 @@ pub fn content_key(body: &str) -> Option<String> {
     if num_chars < MIN_CONTENT_KEY_CHARS {
         return None;
     }
-    Some(crate::index::short_hash(normalised.as_bytes()))
+    hasher.update(&chunk[..used]);
+    Some(crate::index::hex16(&hasher.finalize()))
 }
 
 /// What the index thread holds until the next commit.

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use flate2::Compression;
 use flate2::read::MultiGzDecoder;
-use flate2::write::GzEncoder;
+use flate2::write::DeflateEncoder;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Page;
@@ -239,20 +239,22 @@ impl CompressedPair {
     pub fn new(page: &Page, meta: &FetchMeta) -> CompressedPair {
         let id = new_record_id();
         let date = page.fetched.to_rfc3339_opts(SecondsFormat::Secs, true);
-        let mut http = format!("HTTP/1.1 {} {}\r\n", page.status, reason(page.status)).into_bytes();
+        // The HTTP head; the body follows it in the record without being
+        // copied next to it (pages are 20-200 KB, and every copy was a
+        // large allocation per article).
+        let mut head = format!("HTTP/1.1 {} {}\r\n", page.status, reason(page.status));
         if let Some(ct) = &page.content_type {
-            http.extend_from_slice(format!("Content-Type: {}\r\n", clean(ct)).as_bytes());
+            head.push_str(&format!("Content-Type: {}\r\n", clean(ct)));
         }
         if let Some(etag) = &page.etag {
-            http.extend_from_slice(format!("ETag: {}\r\n", clean(etag)).as_bytes());
+            head.push_str(&format!("ETag: {}\r\n", clean(etag)));
         }
         if let Some(lm) = &page.last_modified {
-            http.extend_from_slice(format!("Last-Modified: {}\r\n", clean(lm)).as_bytes());
+            head.push_str(&format!("Last-Modified: {}\r\n", clean(lm)));
         }
-        http.extend_from_slice(format!("Content-Length: {}\r\n\r\n", page.body.len()).as_bytes());
-        http.extend_from_slice(&page.body);
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", page.body.len()));
         let target = clean(page.final_url.as_str());
-        let response = record(
+        let response = gzip_record(
             &[
                 ("WARC-Type", "response"),
                 ("WARC-Record-ID", &id),
@@ -260,11 +262,11 @@ impl CompressedPair {
                 ("WARC-Target-URI", &target),
                 ("Content-Type", "application/http;msgtype=response"),
             ],
-            &http,
+            &[head.as_bytes(), &page.body],
         );
         let json = serde_json::to_vec(meta).expect("metadata serializes");
         let meta_id = new_record_id();
-        let metadata = record(
+        let metadata = gzip_record(
             &[
                 ("WARC-Type", "metadata"),
                 ("WARC-Record-ID", &meta_id),
@@ -273,12 +275,12 @@ impl CompressedPair {
                 ("WARC-Concurrent-To", &id),
                 ("Content-Type", "application/json"),
             ],
-            &json,
+            &[&json],
         );
         CompressedPair {
             id,
-            response: gzip_member(&response),
-            metadata: gzip_member(&metadata),
+            response,
+            metadata,
         }
     }
 }
@@ -286,31 +288,102 @@ impl CompressedPair {
 /// One record as a gzip member of its own (fast compression: the archive
 /// is written on the crawl's path and read rarely).
 fn gzip_member(record: &[u8]) -> Vec<u8> {
-    let mut gz = GzEncoder::new(
-        Vec::with_capacity(record.len() / 3 + 64),
-        Compression::fast(),
-    );
-    gz.write_all(record)
-        .and_then(|_| gz.finish())
-        .expect("writing to a Vec cannot fail")
+    gzip_parts(&[record])
 }
 
-impl Drop for ArchiveWriter {
-    fn drop(&mut self) {
-        let _ = self.sync();
-    }
+/// A record (WARC headers, then a block given in pieces) as a gzip member,
+/// without first joining the pieces into one buffer.
+fn gzip_record(headers: &[(&str, &str)], block: &[&[u8]]) -> Vec<u8> {
+    let head = record_head(headers, block.iter().map(|b| b.len()).sum());
+    let mut parts = Vec::with_capacity(block.len() + 2);
+    parts.push(head.as_bytes());
+    parts.extend_from_slice(block);
+    parts.push(RECORD_END);
+    gzip_parts(&parts)
+}
+
+/// The gzip header flate2's `GzEncoder` writes at `Compression::fast()`: no
+/// name, no time, "fastest" in XFL, unknown OS. Kept byte for byte, so a
+/// member is the same bytes `GzEncoder` made (a unit test checks).
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 255];
+
+/// Scratch space kept by a thread between members up to this size; a
+/// larger record (a page near the body cap) gets its buffer back freed.
+const MAX_KEPT_SCRATCH: usize = 1 << 20;
+
+/// What a thread keeps between gzip members.
+struct Deflater {
+    /// The deflate state, reset between members: a fresh one allocates
+    /// and clears about 300 KB of windows and hash tables, twice per
+    /// fetched page, which was most of the archive's allocation.
+    encoder: DeflateEncoder<Vec<u8>>,
+    /// The member's pieces joined: deflate (zlib-rs at level 1) ends a
+    /// block at every write, so one write keeps the bytes what one
+    /// `GzEncoder` over the joined record made.
+    scratch: Vec<u8>,
+}
+
+thread_local! {
+    static DEFLATER: std::cell::RefCell<Option<Deflater>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `parts`, concatenated, as one gzip member.
+fn gzip_parts(parts: &[&[u8]]) -> Vec<u8> {
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let mut out = Vec::with_capacity(total / 3 + 64);
+    out.extend_from_slice(&GZIP_HEADER);
+    let mut crc = flate2::Crc::new();
+    let mut out = DEFLATER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let d = cell.get_or_insert_with(|| Deflater {
+            encoder: DeflateEncoder::new(Vec::new(), Compression::fast()),
+            scratch: Vec::new(),
+        });
+        d.scratch.clear();
+        for part in parts {
+            d.scratch.extend_from_slice(part);
+        }
+        crc.update(&d.scratch);
+        // The encoder is fresh or was reset by the last member: give it
+        // this member's buffer. Writing to a Vec cannot fail; `reset`
+        // finishes the stream, hands the Vec back and readies the
+        // compressor for the next member, keeping its buffers.
+        *d.encoder.get_mut() = out;
+        d.encoder
+            .write_all(&d.scratch)
+            .expect("writing to a Vec cannot fail");
+        if d.scratch.capacity() > MAX_KEPT_SCRATCH {
+            d.scratch = Vec::new();
+        }
+        d.encoder
+            .reset(Vec::new())
+            .expect("writing to a Vec cannot fail")
+    });
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&crc.amount().to_le_bytes());
+    out
 }
 
 fn record(headers: &[(&str, &str)], block: &[u8]) -> Vec<u8> {
-    let mut out = b"WARC/1.1\r\n".to_vec();
-    for (k, v) in headers {
-        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
-    }
-    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", block.len()).as_bytes());
+    let mut out = record_head(headers, block.len()).into_bytes();
     out.extend_from_slice(block);
-    out.extend_from_slice(b"\r\n\r\n");
+    out.extend_from_slice(RECORD_END);
     out
 }
+
+/// A record's version line and headers, up to the blank line before its
+/// block of `block_len` bytes.
+fn record_head(headers: &[(&str, &str)], block_len: usize) -> String {
+    let mut out = String::from("WARC/1.1\r\n");
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str(&format!("Content-Length: {block_len}\r\n\r\n"));
+    out
+}
+
+/// What ends every record, after its block.
+const RECORD_END: &[u8] = b"\r\n\r\n";
 
 /// Header values never carry line breaks (a hostile header must not forge
 /// WARC fields).
@@ -600,6 +673,34 @@ mod tests {
         assert_eq!(f.page.fetched.to_rfc3339(), "2025-03-14T01:30:00+00:00");
         // A header value with a line break cannot add header lines.
         assert!(!f.page.etag.as_deref().unwrap().contains('\n'));
+    }
+
+    #[test]
+    fn members_are_the_bytes_gz_encoder_made() {
+        // The old way: the whole record joined in one buffer, compressed by
+        // a fresh GzEncoder. The reused, streamed compressor must give the
+        // same bytes, member after member on one thread.
+        let joined_gzip = |record: &[u8]| {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
+            gz.write_all(record).unwrap();
+            gz.finish().unwrap()
+        };
+        let headers = [("WARC-Type", "response"), ("WARC-Record-ID", "<urn:x>")];
+        for body in [
+            String::new(),
+            "<p>ข่าว</p>".repeat(3),
+            (0..20_000).map(|i| format!("w{} ", i % 977)).collect(),
+        ] {
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n";
+            let block = [head.as_bytes(), body.as_bytes()].concat();
+            assert_eq!(
+                gzip_record(&headers, &[head.as_bytes(), body.as_bytes()]),
+                joined_gzip(&record(&headers, &block)),
+                "{} bytes",
+                body.len()
+            );
+            assert_eq!(gzip_member(&block), joined_gzip(&block));
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ use reqwest::header::{
     CONTENT_TYPE, ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
     RETRY_AFTER,
 };
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
@@ -151,6 +151,32 @@ impl Fetcher {
 
     /// Fetches `url`, sending `validators` for a conditional GET.
     pub async fn fetch(&self, url: &Url, validators: Option<&Validators>) -> FetchStatus {
+        self.fetch_inner(url, validators, None, &mut None).await
+    }
+
+    /// Fetches `url` like [`Fetcher::fetch`], but reads the body only once
+    /// it holds a permit of `gate`, and hands the permit back with the
+    /// outcome. The caller keeps it while it holds the page, so at most
+    /// `gate`'s permits of bodies are in memory at once however many
+    /// requests are in flight; a response whose body is not read yet waits
+    /// in the socket's buffer, and the server waits with it.
+    pub async fn fetch_gated(
+        &self,
+        url: &Url,
+        gate: &Arc<Semaphore>,
+    ) -> (FetchStatus, Option<OwnedSemaphorePermit>) {
+        let mut permit = None;
+        let status = self.fetch_inner(url, None, Some(gate), &mut permit).await;
+        (status, permit)
+    }
+
+    async fn fetch_inner(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+        gate: Option<&Arc<Semaphore>>,
+        permit: &mut Option<OwnedSemaphorePermit>,
+    ) -> FetchStatus {
         if let Some(why) = guard::check_url(url, self.allow_private) {
             let kind = if matches!(url.scheme(), "http" | "https") {
                 FailureKind::Blocked
@@ -176,7 +202,14 @@ impl Fetcher {
                 return FetchStatus::Failed(failure);
             }
             match self
-                .attempt(url, validators, &host_key, self.max_body_bytes)
+                .attempt(
+                    url,
+                    validators,
+                    &host_key,
+                    self.max_body_bytes,
+                    gate,
+                    permit,
+                )
                 .await
             {
                 Attempt::Done(status) => return status,
@@ -232,7 +265,14 @@ impl Fetcher {
                 robots_url.set_query(None);
                 robots_url.set_fragment(None);
                 let rules = match self
-                    .attempt(&robots_url, None, host_key, robots::MAX_ROBOTS_BYTES as u64)
+                    .attempt(
+                        &robots_url,
+                        None,
+                        host_key,
+                        robots::MAX_ROBOTS_BYTES as u64,
+                        None,
+                        &mut None,
+                    )
                     .await
                 {
                     Attempt::Done(FetchStatus::Fetched(page)) => {
@@ -269,13 +309,16 @@ impl Fetcher {
             .await
     }
 
-    /// One request, under the global and per-host limits.
+    /// One request, under the global and per-host limits; with a `gate`,
+    /// the body is read only once `permit` holds one of its permits.
     async fn attempt(
         &self,
         url: &Url,
         validators: Option<&Validators>,
         host_key: &str,
         max_bytes: u64,
+        gate: Option<&Arc<Semaphore>>,
+        permit: &mut Option<OwnedSemaphorePermit>,
     ) -> Attempt {
         let _global = self
             .global
@@ -362,6 +405,16 @@ impl Fetcher {
             return Attempt::Done(FetchStatus::Failed(too_large(max_bytes)));
         }
         let final_url = response.url().clone();
+        if let Some(gate) = gate
+            && permit.is_none()
+        {
+            *permit = Some(
+                Arc::clone(gate)
+                    .acquire_owned()
+                    .await
+                    .expect("the body gate is never closed"),
+            );
+        }
 
         let mut response = response;
         // Sized from Content-Length when given, so the body is not copied

@@ -244,7 +244,12 @@ pub fn article_id(canonical_url: &str) -> String {
 
 /// 16 bytes of SHA-256 in hex: the ids of documents and of body texts.
 pub fn short_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex16(&Sha256::digest(bytes))
+}
+
+/// The first 16 bytes of a SHA-256 digest in hex, as [`short_hash`] gives
+/// them (for callers that feed the hasher in pieces).
+pub fn hex16(digest: &[u8]) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -322,11 +327,11 @@ impl ArticleWriter {
         doc.add_text(f.sentiment, article.sentiment.label.as_str());
         doc.add_f64(f.sentiment_score, f64::from(article.sentiment.score));
         doc.add_f64(f.risk, f64::from(article.risk));
-        let analysis = StoredAnalysis {
-            topics: article.topics.clone(),
+        let analysis = StoredAnalysisRef {
+            topics: &article.topics,
             sentiment: article.sentiment,
             risk: article.risk,
-            evidence: article.evidence.clone(),
+            evidence: &article.evidence,
         };
         doc.add_text(
             f.analysis,
@@ -423,6 +428,16 @@ struct StoredAnalysis {
     risk: f32,
     #[serde(default)]
     evidence: Vec<crate::model::TopicEvidence>,
+}
+
+/// [`StoredAnalysis`] borrowed from an article, for writing without
+/// cloning its topics and evidence (same JSON).
+#[derive(serde::Serialize)]
+struct StoredAnalysisRef<'a> {
+    topics: &'a [crate::model::TopicScore],
+    sentiment: crate::model::SentimentScore,
+    risk: f32,
+    evidence: &'a [crate::model::TopicEvidence],
 }
 
 /// The `topic_sentiment` term for a topic and a label.
