@@ -94,6 +94,10 @@ const RAW_TEXT: &[&[u8]] = &[
     b"noscript",
 ];
 
+/// Elements whose whitespace the parser keeps as written (and whose first
+/// line break it drops).
+const PRE: &[&[u8]] = &[b"pre", b"listing"];
+
 /// Start tags that end SVG or MathML content in the parser ("breakout"
 /// tags of the standard's foreign-content rules); `font` breaks out only
 /// with some attributes, but is treated as always doing so.
@@ -229,6 +233,9 @@ impl Pruner<'_> {
         let is_read = |a: &Attr| {
             let attr = lower_name(&b[a.name.0..a.name.1]);
             let attr = attr.as_deref().unwrap_or(b"");
+            if attr == b"style" {
+                return style_may_hide(&b[a.name.1..a.end]);
+            }
             is_one_of(attr, READ_ATTRIBUTES) || (attr == b"href" && name == b"link")
         };
         if attrs.iter().all(is_read) {
@@ -246,6 +253,36 @@ impl Pruner<'_> {
         self.copied = tag.end;
     }
 
+    /// Shortens the whitespace at either end of the text `html[from..to]`,
+    /// which lies between two tags or comments, to one character: a line
+    /// break if the run holds one, else its first character. Every reader
+    /// of the tree collapses whitespace (or trims it), and a run stays a
+    /// run, so words stay apart and text stays text in every parser state;
+    /// the parser no longer has to handle each line break of the page's
+    /// indentation.
+    fn collapse_space(&mut self, from: usize, to: usize) {
+        let b = &self.b[from..to];
+        let lead = b.iter().take_while(|&&c| is_space(c)).count();
+        self.collapse_run(from, from + lead);
+        if lead < b.len() {
+            let trail = b.iter().rev().take_while(|&&c| is_space(c)).count();
+            self.collapse_run(to - trail, to);
+        }
+    }
+
+    fn collapse_run(&mut self, from: usize, to: usize) {
+        if to - from < 2 {
+            return;
+        }
+        let run = &self.b[from..to];
+        if run.iter().any(|&c| c == b'\n' || c == b'\r') {
+            self.cut(from, to, "\n");
+        } else {
+            let first = &self.html[from..from + 1];
+            self.cut(from, to, first);
+        }
+    }
+
     fn run(&mut self) {
         let b = self.b;
         let mut depth = 0usize;
@@ -255,6 +292,10 @@ impl Pruner<'_> {
         // `<svg>`s would otherwise be rescanned once per tag.
         let mut foreign_checked_until = 0;
         let mut attrs = Vec::new();
+        // Where the text since the last tag or comment starts, and how many
+        // `<pre>`s are open (whitespace there is kept as written).
+        let mut text_start = 0;
+        let mut pre_depth = 0usize;
         while let Some(off) = memchr(b'<', &b[i..]) {
             let lt = i + off;
             let Some(&next) = b.get(lt + 1) else { break };
@@ -263,10 +304,14 @@ impl Pruner<'_> {
                     let Some(end) = comment_end(b, lt + 4) else {
                         break;
                     };
+                    if pre_depth == 0 {
+                        self.collapse_space(text_start, lt);
+                    }
                     if end - lt > EMPTY_COMMENT.len() {
                         self.cut(lt, end, EMPTY_COMMENT);
                     }
                     i = end;
+                    text_start = end;
                 }
                 // Doctype, CDATA outside foreign content, processing
                 // instructions and other bogus comments end at the first `>`.
@@ -281,6 +326,12 @@ impl Pruner<'_> {
                         };
                         let name = lower_name(&b[tag.name.0..tag.name.1]);
                         let name = name.as_deref().unwrap_or(b"");
+                        if pre_depth == 0 {
+                            self.collapse_space(text_start, lt);
+                        }
+                        if is_one_of(name, PRE) {
+                            pre_depth = pre_depth.saturating_sub(1);
+                        }
                         if !is_one_of(name, NON_NESTING)
                             && !is_one_of(name, RAW_TEXT)
                             && !matches!(name, b"script" | b"style")
@@ -291,6 +342,7 @@ impl Pruner<'_> {
                             depth = depth.saturating_sub(1);
                         }
                         i = tag.end;
+                        text_start = i;
                     }
                     Some(b'>') => i = lt + 3,
                     Some(_) => match memchr(b'>', &b[lt..]) {
@@ -305,6 +357,12 @@ impl Pruner<'_> {
                     };
                     let lowered = lower_name(&b[tag.name.0..tag.name.1]);
                     let name = lowered.as_deref().unwrap_or(b"");
+                    if pre_depth == 0 {
+                        self.collapse_space(text_start, lt);
+                    }
+                    if is_one_of(name, PRE) {
+                        pre_depth += 1;
+                    }
                     i = tag.end;
                     let raw = matches!(name, b"script" | b"style" | b"plaintext")
                         || is_one_of(name, RAW_TEXT);
@@ -357,6 +415,9 @@ impl Pruner<'_> {
                         }
                         _ => {}
                     }
+                    // After a raw-text element, `i` is at its end tag:
+                    // its content is not collapsed.
+                    text_start = i;
                 }
                 _ => i = lt + 1,
             }
@@ -398,6 +459,18 @@ impl std::ops::Deref for LowerName {
 
 fn is_one_of(name: &[u8], set: &[&[u8]]) -> bool {
     set.contains(&name)
+}
+
+/// True unless a `style` attribute, written as `=` and its (quoted) value
+/// after the name, surely does not hide its element by
+/// [`super::text::style_hides`], the only rule that reads styles. Values
+/// with character references or non-ASCII bytes are kept: the parser
+/// decodes them, and this pass does not.
+fn style_may_hide(written: &[u8]) -> bool {
+    match std::str::from_utf8(written) {
+        Ok(w) if w.is_ascii() && !w.contains(['&', '\0']) => super::text::style_hides(w),
+        _ => true,
+    }
 }
 
 /// Reads a tag from its name (just after `<` or `</`) to its `>`, following
@@ -772,9 +845,12 @@ mod tests {
         let literal = regex::Regex::new(r#"(?s)"(?:[^"\\]|\\.)*""#).unwrap();
         let in_selector =
             regex::Regex::new(r"\[([A-Za-z][A-Za-z0-9:_-]*)\s*(?:[~*^$|]?=|\])").unwrap();
+        // `text::Marks::of` reads its attributes by name in one pass.
+        let marks_arm = regex::Regex::new(r#""([^"]+)" => m\."#).unwrap();
         let mut names = Vec::new();
         for src in sources {
             names.extend(attr_call.captures_iter(src).map(|c| c[1].to_string()));
+            names.extend(marks_arm.captures_iter(src).map(|c| c[1].to_string()));
             // Comments and quote characters would pair up string quotes wrongly.
             let code: String = src
                 .lines()
@@ -796,7 +872,15 @@ mod tests {
                 );
             }
         }
-        for expected in ["datetime", "type", "itemprop", "rel", "class"] {
+        for expected in [
+            "datetime",
+            "type",
+            "itemprop",
+            "rel",
+            "class",
+            "aria-hidden",
+            "style",
+        ] {
             assert!(names.iter().any(|n| n == expected), "{names:?}");
         }
         for name in names {
@@ -925,17 +1009,33 @@ mod tests {
                 Node::Element(e) => {
                     let read: Vec<_> = e
                         .attrs()
-                        .filter(|(k, _)| {
-                            READ_ATTRIBUTES.contains(&k.as_bytes())
-                                || (*k == "href" && e.name() == "link")
+                        .filter(|(k, v)| match *k {
+                            "style" => crate::extract::text::style_hides(v),
+                            _ => {
+                                READ_ATTRIBUTES.contains(&k.as_bytes())
+                                    || (*k == "href" && e.name() == "link")
+                            }
                         })
                         .collect();
                     out.push(format!("<{} {read:?}>", e.name()))
                 }
-                Node::Text(t) => out.push(t.to_string()),
+                // Runs of whitespace are one space to every reader.
+                Node::Text(t) => out.push(collapse_whitespace(t)),
                 Node::Comment(_) => out.push("<!---->".to_string()),
                 _ => {}
             }
+        }
+        out
+    }
+
+    /// Every run of the parser's whitespace as one space.
+    fn collapse_whitespace(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for (i, part) in text.split(['\t', '\n', '\x0C', '\r', ' ']).enumerate() {
+            if i > 0 && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            out.push_str(part);
         }
         out
     }

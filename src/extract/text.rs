@@ -16,10 +16,10 @@
 //!
 //! Per-site rules, when a site needs them, belong in one table, not here.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::{Html, Node, Selector};
@@ -278,30 +278,81 @@ const SKIP_ROLES: &[&str] = &[
     "toolbar",
 ];
 
-/// The class and id of an element, lowercase, and its words. Most elements
-/// have neither, and those cost nothing.
-fn class_words(el: &scraper::node::Element) -> (String, Vec<&'static str>) {
-    let (class, id) = (el.attr("class").unwrap_or(""), el.attr("id").unwrap_or(""));
-    if class.is_empty() && id.is_empty() {
-        return (String::new(), Vec::new());
+/// The attributes the boilerplate rules read, found in one pass over the
+/// element's attributes: `Element::attr` interns its argument on every
+/// call, and every element of the page is judged.
+#[derive(Default)]
+struct Marks<'a> {
+    class: &'a str,
+    id: &'a str,
+    style: Option<&'a str>,
+    role: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    hidden: bool,
+    aria_hidden: Option<&'a str>,
+}
+
+impl<'a> Marks<'a> {
+    /// Reads what [`Element::attr`](scraper::node::Element::attr) would
+    /// give for each name: attributes without a namespace (SVG and MathML
+    /// have `xlink:role`), named in lowercase by the parser, each at most
+    /// once. The names are in `prune::READ_ATTRIBUTES`.
+    fn of(el: &'a scraper::node::Element) -> Marks<'a> {
+        let mut m = Marks::default();
+        for (name, value) in &el.attrs {
+            if name.prefix.is_some() || !name.ns.is_empty() {
+                continue;
+            }
+            let value: &str = value;
+            match &*name.local {
+                "class" => m.class = value,
+                "id" => m.id = value,
+                "style" => m.style = Some(value),
+                "role" => m.role = Some(value),
+                "itemprop" => m.itemprop = Some(value),
+                "hidden" => m.hidden = true,
+                "aria-hidden" => m.aria_hidden = Some(value),
+                _ => {}
+            }
+        }
+        m
     }
-    let mut raw = String::with_capacity(class.len() + id.len() + 1);
-    raw.push_str(class);
-    raw.push(' ');
-    raw.push_str(id);
-    raw.make_ascii_lowercase();
-    // Only the words the lists know matter: keep those (as statics).
-    let words = raw
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .filter_map(|w| CLASS_WORDS.get(w).copied())
-        .collect();
-    (raw, words)
+
+    /// Schema.org microdata's own mark of the article text
+    /// (`itemprop="articleBody"`): a publisher's statement that outweighs
+    /// whatever the element's class and id suggest.
+    fn is_article_body(&self) -> bool {
+        self.itemprop.is_some_and(|p| {
+            p.split_ascii_whitespace()
+                .any(|w| w.eq_ignore_ascii_case("articleBody"))
+        })
+    }
+
+    /// The class and id, lowercase, and their words. Most elements have
+    /// neither, and those cost nothing.
+    fn class_words(&self) -> (String, Vec<&'static str>) {
+        let (class, id) = (self.class, self.id);
+        if class.is_empty() && id.is_empty() {
+            return (String::new(), Vec::new());
+        }
+        let mut raw = String::with_capacity(class.len() + id.len() + 1);
+        raw.push_str(class);
+        raw.push(' ');
+        raw.push_str(id);
+        raw.make_ascii_lowercase();
+        // Only the words the lists know matter: keep those (as statics).
+        let words = raw
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .filter_map(|w| CLASS_WORDS.get(w).copied())
+            .collect();
+        (raw, words)
+    }
 }
 
 /// [`WEAK_NEGATIVE`] and [`POSITIVE`] as a set: every element with a class
 /// looks up each of its words (a linear search was a tenth of extraction).
-static CLASS_WORDS: LazyLock<HashSet<&'static str>> =
+static CLASS_WORDS: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| WEAK_NEGATIVE.iter().chain(POSITIVE).copied().collect());
 
 /// True when a lowercase class/id string contains a [`STRONG_NEGATIVE`]
@@ -316,9 +367,10 @@ fn has_strong_negative(raw: &str) -> bool {
 /// Class weight: positive words (or `itemprop="articleBody"`) +25, weak
 /// negative words -25.
 fn class_weight(el: &scraper::node::Element) -> f64 {
-    let (raw, words) = class_words(el);
+    let marks = Marks::of(el);
+    let (raw, words) = marks.class_words();
     let mut w = 0.0;
-    if words.iter().any(|x| POSITIVE.contains(x)) || is_article_body(el) {
+    if words.iter().any(|x| POSITIVE.contains(x)) || marks.is_article_body() {
         w += 25.0;
     }
     if words.iter().any(|x| WEAK_NEGATIVE.contains(x)) || has_strong_negative(&raw) {
@@ -363,25 +415,23 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
     if SKIP_TAGS.contains(&name) {
         return Verdict::Skip;
     }
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+    let marks = Marks::of(el);
+    if marks.hidden || marks.aria_hidden == Some("true") {
         return Verdict::Skip;
     }
-    if let Some(style) = el.attr("style") {
-        let style: String = style.to_ascii_lowercase().split_whitespace().collect();
-        if style.contains("display:none") || style.contains("visibility:hidden") {
-            return Verdict::Skip;
-        }
+    if marks.style.is_some_and(style_hides) {
+        return Verdict::Skip;
     }
-    if el
-        .attr("role")
+    if marks
+        .role
         .is_some_and(|r| SKIP_ROLES.contains(&r.trim().to_ascii_lowercase().as_str()))
     {
         return Verdict::Strong;
     }
-    if matches!(name, "html" | "body" | "article" | "main") || is_article_body(el) {
+    if matches!(name, "html" | "body" | "article" | "main") || marks.is_article_body() {
         return Verdict::Keep;
     }
-    let (raw, words) = class_words(el);
+    let (raw, words) = marks.class_words();
     if raw.trim().is_empty() {
         return Verdict::Keep;
     }
@@ -403,14 +453,16 @@ fn verdict(el: &scraper::node::Element) -> Verdict {
     }
 }
 
-/// Schema.org microdata's own mark of the article text
-/// (`itemprop="articleBody"`): a publisher's statement that outweighs
-/// whatever the element's class and id suggest.
+/// True when an inline `style` hides the element. The pre-parse pass
+/// ([`super::prune`]) keeps only the `style` attributes this is true of.
+pub(super) fn style_hides(style: &str) -> bool {
+    let style: String = style.to_ascii_lowercase().split_whitespace().collect();
+    style.contains("display:none") || style.contains("visibility:hidden")
+}
+
+/// See [`Marks::is_article_body`].
 fn is_article_body(el: &scraper::node::Element) -> bool {
-    el.attr("itemprop").is_some_and(|p| {
-        p.split_ascii_whitespace()
-            .any(|w| w.eq_ignore_ascii_case("articleBody"))
-    })
+    Marks::of(el).is_article_body()
 }
 
 /// True when a child of `parent` sits in running text: `parent` has
@@ -433,8 +485,8 @@ struct Suspect {
 /// whole page's, in one post-order pass (iterative, like the walk).
 /// Elements named for links that turn out to hold unlinked prose are
 /// cleared here (see [`LINK_BOX_WORDS`]).
-fn boilerplate_weights(root: NodeRef<'_, Node>) -> (HashMap<NodeId, Suspect>, usize) {
-    let mut out = HashMap::new();
+fn boilerplate_weights(root: NodeRef<'_, Node>) -> (FxHashMap<NodeId, Suspect>, usize) {
+    let mut out = FxHashMap::default();
     // (node, verdict) on the way down; None marks the way up.
     let mut stack: Vec<Option<(NodeRef<'_, Node>, Verdict)>> = vec![Some((root, Verdict::Keep))];
     // (non-link, link) weight of the open elements.
@@ -517,7 +569,7 @@ fn is_link_box(node: NodeRef<'_, Node>) -> bool {
     let Node::Element(el) = node.value() else {
         return false;
     };
-    let (raw, _) = class_words(el);
+    let (raw, _) = Marks::of(el).class_words();
     let strong: Vec<&&str> = STRONG_NEGATIVE
         .iter()
         .filter(|n| raw.contains(**n))
@@ -548,7 +600,7 @@ struct Walker {
     kind: BlockKind,
     num_links: usize,
     /// Boilerplate-looking elements with the non-link text they hold.
-    suspects: HashMap<NodeId, Suspect>,
+    suspects: FxHashMap<NodeId, Suspect>,
     page_weight: usize,
 }
 
@@ -595,7 +647,7 @@ impl Walker {
 
     /// Walks `root` in document order with an explicit stack: pages nest
     /// thousands of levels deep and recursion would overflow the stack.
-    fn walk(&mut self, root: NodeRef<'_, Node>, skip: &HashSet<NodeId>) {
+    fn walk(&mut self, root: NodeRef<'_, Node>, skip: &FxHashSet<NodeId>) {
         let mut stack = vec![Step::Enter(root, false)];
         while let Some(step) = stack.pop() {
             let (node, in_link) = match step {
@@ -661,15 +713,24 @@ impl Walker {
 
 /// Collapses spaces within lines and keeps `<br>` line breaks.
 fn normalise_block(text: &str) -> String {
-    text.split('\n')
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next() else { continue };
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(first);
+        for word in words {
+            out.push(' ');
+            out.push_str(word);
+        }
+    }
+    out
 }
 
 /// Every text block under `root` in reading order, boilerplate skipped.
-fn blocks(root: NodeRef<'_, Node>, skip: &HashSet<NodeId>) -> (Vec<Block>, usize) {
+fn blocks(root: NodeRef<'_, Node>, skip: &FxHashSet<NodeId>) -> (Vec<Block>, usize) {
     let mut walker = Walker {
         blocks: Vec::new(),
         text: String::new(),
@@ -677,7 +738,7 @@ fn blocks(root: NodeRef<'_, Node>, skip: &HashSet<NodeId>) -> (Vec<Block>, usize
         owner: Some(root.id()),
         kind: BlockKind::Paragraph,
         num_links: 0,
-        suspects: HashMap::new(),
+        suspects: FxHashMap::default(),
         page_weight: 0,
     };
     (walker.suspects, walker.page_weight) = boilerplate_weights(root);
@@ -725,7 +786,7 @@ pub fn main_text(doc: &Html, quirk: Option<&Quirk>) -> MainText {
         .descendants()
         .find(|n| matches!(n.value(), Node::Element(e) if e.name() == "body"))
         .unwrap_or_else(|| doc.tree.root());
-    let mut skip = HashSet::new();
+    let mut skip = FxHashSet::default();
     let mut root = body;
     if let Some(q) = quirk {
         for selector in q.drop {
@@ -773,12 +834,12 @@ const SCORE_LEVELS: usize = 5;
 /// lose in proportion; the best container may move up to an ancestor that
 /// several near-best containers share, or to a parent that scores higher;
 /// and siblings that score close to it, or are clean paragraphs, join it.
-fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
-    let mut scores: HashMap<NodeId, f64> = HashMap::new();
-    let mut text_chars: HashMap<NodeId, (usize, usize)> = HashMap::new();
+fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> FxHashSet<NodeId> {
+    let mut scores: FxHashMap<NodeId, f64> = FxHashMap::default();
+    let mut text_chars: FxHashMap<NodeId, (usize, usize)> = FxHashMap::default();
     // Weight of prose and of everything else (link lists, short lines)
     // under each element.
-    let mut prose: HashMap<NodeId, (usize, usize)> = HashMap::new();
+    let mut prose: FxHashMap<NodeId, (usize, usize)> = FxHashMap::default();
     for (i, block) in blocks.iter().enumerate() {
         let node = tree.get(block.owner).expect("owner is in the tree");
         let n = block.num_chars();
@@ -837,7 +898,7 @@ fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
         let (chars, links) = text_chars.get(&id).copied().unwrap_or((0, 0));
         links as f64 / chars.max(1) as f64
     };
-    let adjusted: HashMap<NodeId, f64> = scores
+    let adjusted: FxHashMap<NodeId, f64> = scores
         .iter()
         .map(|(&id, &s)| (id, s * (1.0 - link_density(id))))
         .collect();
@@ -936,9 +997,9 @@ fn choose(tree: &ego_tree::Tree<Node>, blocks: &[Block]) -> HashSet<NodeId> {
     }
 
     let top_score = adjusted.get(&top).copied().unwrap_or(top_score);
-    let mut roots: HashSet<NodeId> = HashSet::from([top]);
+    let mut roots: FxHashSet<NodeId> = FxHashSet::from_iter([top]);
     let sibling_threshold = (top_score * 0.2).max(10.0);
-    let block_of: HashMap<NodeId, &Block> = blocks.iter().map(|b| (b.owner, b)).collect();
+    let block_of: FxHashMap<NodeId, &Block> = blocks.iter().map(|b| (b.owner, b)).collect();
     if let Some(parent) = tree.get(top).and_then(|n| n.parent()) {
         for sib in parent.children().filter(|s| s.id() != top) {
             let scored = adjusted
@@ -1036,9 +1097,9 @@ const MAX_SHORT_REPEATS: usize = 2;
 /// Link-heavy lines, repeats of short lines ("Weather threatens holiday
 /// plans" under every photo of a gallery) and the trail of labels after the
 /// last paragraph ("Keywords", "Latest News", an e-mail address) are left out.
-fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
+fn assemble(blocks: &[Block], keep: &FxHashSet<NodeId>) -> String {
     let mut parts: Vec<&Block> = Vec::new();
-    let mut seen_short: HashMap<&str, usize> = HashMap::new();
+    let mut seen_short: FxHashMap<&str, usize> = FxHashMap::default();
     for block in blocks {
         if !keep.contains(&block.owner) {
             continue;
@@ -1082,7 +1143,7 @@ fn assemble(blocks: &[Block], keep: &HashSet<NodeId>) -> String {
 
 /// A page of headlines: most kept text is short linked lines, or the page
 /// around a short text is mostly links.
-fn looks_like_listing(blocks: &[Block], keep: &HashSet<NodeId>) -> bool {
+fn looks_like_listing(blocks: &[Block], keep: &FxHashSet<NodeId>) -> bool {
     let kept: Vec<&Block> = blocks.iter().filter(|b| keep.contains(&b.owner)).collect();
     let own_weight: usize = kept
         .iter()
