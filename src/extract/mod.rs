@@ -8,6 +8,7 @@
 
 pub mod dates;
 pub mod meta;
+pub mod parse;
 pub mod prune;
 pub mod quirks;
 pub mod text;
@@ -15,7 +16,6 @@ pub mod text;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use scraper::Html;
 use serde::Serialize;
 use url::Url;
 
@@ -184,7 +184,7 @@ pub fn extract_html(html: &str, url: Option<&Url>, fetched: DateTime<Utc>) -> Ex
     // Scripts, styles and icons are half of a page's bytes and none of its
     // text: the parser never sees them (see `prune`).
     let html = prune::prune(html);
-    let doc = Html::parse_document(&html);
+    let doc = parse::parse_document(&html);
     let index = meta::MetaIndex::new(&doc);
     let ld = meta::json_ld(&index);
     let quirk = url.and_then(|u| u.host_str()).and_then(quirks::for_host);
