@@ -11,7 +11,8 @@
 //! articles per second from the first request to the last commit, the
 //! process's peak memory, and the status counts, and checks that every
 //! healthy article was indexed and every faulty host reported with the
-//! right kind. Options: `-- --hosts N --items N --json`;
+//! right kind. Options: `-- --hosts N --items N --json`, `--parser
+//! html5ever` (html5ever's tokenizer instead of kabar's, for comparison);
 //! `-- --page HOST ITEM` prints one article page instead.
 //!
 //! The simulated web runs in a child process (this same binary, started
@@ -528,6 +529,14 @@ fn main() {
         return;
     }
     let json = std::env::args().any(|a| a == "--json");
+    // `--parser html5ever`: html5ever's own tokenizer instead of kabar's
+    // (extract::parse), to measure the two side by side.
+    let parser = args
+        .iter()
+        .position(|a| a == "--parser")
+        .and_then(|i| args.get(i + 1))
+        .map_or("kabar", String::as_str);
+    kabar::extract::parse::use_html5ever_only(parser == "html5ever");
     let web = Web {
         items,
         paragraphs: Vec::new(),
@@ -609,7 +618,7 @@ fn main() {
         println!(
             "{}",
             serde_json::json!({
-                "hosts": hosts, "items_per_host": items, "faulty_hosts": faulty.len(),
+                "hosts": hosts, "items_per_host": items, "faulty_hosts": faulty.len(), "parser": parser,
                 "articles_indexed": summary.articles_indexed, "healthy_articles": healthy_articles,
                 "elapsed_secs": elapsed, "articles_per_sec": rate, "peak_rss_mib": peak,
                 "cpu_secs": cpu, "cpu_ms_per_article": cpu_ms_per_article,
@@ -619,7 +628,7 @@ fn main() {
         );
     } else {
         println!(
-            "simulated web: {hosts} hosts x {items} articles (20-200 KB pages, en/id/th/vi/ja), {} faulty hosts",
+            "simulated web: {hosts} hosts x {items} articles (20-200 KB pages, en/id/th/vi/ja), {} faulty hosts; HTML tokenizer: {parser}",
             faulty.len()
         );
         println!(

@@ -24,6 +24,7 @@
 //! on thousands of generated tag soups.
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -32,9 +33,22 @@ use html5ever::tree_builder::{TreeBuilder, TreeBuilderOpts, TreeSink};
 use html5ever::{Attribute, LocalName, QualName, ns};
 use scraper::{Html, HtmlTreeSink};
 
+/// Set by [`use_html5ever_only`]: every page goes to html5ever's tokenizer.
+static HTML5EVER_ONLY: AtomicBool = AtomicBool::new(false);
+
 /// Parses a whole document, as `Html::parse_document` would.
 pub fn parse_document(html: &str) -> Html {
+    if HTML5EVER_ONLY.load(Ordering::Relaxed) {
+        return Html::parse_document(html);
+    }
     parse_fast(html).unwrap_or_else(|| Html::parse_document(html))
+}
+
+/// Turns the fast tokenizer off for the whole process, so benchmarks can
+/// measure both parsers in one binary (`cargo bench --bench crawl --
+/// --parser html5ever`); the trees are the same either way.
+pub fn use_html5ever_only(on: bool) {
+    HTML5EVER_ONLY.store(on, Ordering::Relaxed);
 }
 
 /// The fast tokenizer's tree, or `None` where it gave up.
