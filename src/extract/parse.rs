@@ -63,10 +63,13 @@ pub fn parse_fast(html: &str) -> Option<Html> {
         Cow::Borrowed(html)
     };
     let html = html.strip_prefix('\u{FEFF}').unwrap_or(&html);
-    let builder = TreeBuilder::new(
-        HtmlTreeSink::new(Html::new_document()),
-        TreeBuilderOpts::default(),
-    );
+    // About one node per `<` (an element per start tag, a text between
+    // tags): sized once, the tree is not copied as it grows. A page of
+    // nothing but `<` gets no more than a real page's worth.
+    let mut doc = Html::new_document();
+    let nodes = (memchr::memchr_iter(b'<', html.as_bytes()).count() + 16).min(100_000);
+    doc.tree = ego_tree::Tree::with_capacity(scraper::Node::Document, nodes);
+    let builder = TreeBuilder::new(HtmlTreeSink::new(doc), TreeBuilderOpts::default());
     let mut tokenizer = Tokenizer {
         src: html,
         b: html.as_bytes(),
