@@ -172,7 +172,10 @@ pub fn tokenize_icu_only(text: &str, mode: Mode) -> Vec<Token> {
 /// letters with diacritics as precomposed characters (Latin-1, Extended-A
 /// and -B, Extended Additional: Vietnamese), curly quotes, en and em dashes
 /// and the no-break space. None of them is an Extend, Format or ZWJ
-/// character, so UAX #29's rule WB4 never applies inside such text.
+/// character, so UAX #29's rule WB4 never applies inside such text. The
+/// analyzer asks [`plain_latin_at`], which reads the same set from UTF-8
+/// bytes; this is what the tests check it and [`word_class`] against.
+#[cfg(test)]
 fn is_plain_latin(c: char) -> bool {
     c.is_ascii() || word_class(c) != WordClass::NotPlain
 }
@@ -269,6 +272,33 @@ fn latin_words(text: &str, mut word: impl FnMut(usize, usize)) {
     }
 }
 
+/// Whether the character of UTF-8 `bytes` that starts at `i` is plain
+/// Latin (has a [`WordClass`] other than `NotPlain`), and its length, from
+/// its bytes without decoding it.
+fn plain_latin_at(bytes: &[u8], i: usize) -> (bool, usize) {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match bytes[i] {
+        0x00..=0x7F => (true, 1),
+        // U+00A0.
+        0xC2 => (next(1) == 0xA0, 2),
+        // U+00C0-U+00FF but × and ÷.
+        0xC3 => (!matches!(next(1), 0x97 | 0xB7), 2),
+        // U+0100-U+024F.
+        0xC4..=0xC8 => (true, 2),
+        0xC9 => (next(1) <= 0x8F, 2),
+        0xC0..=0xDF => (false, 2),
+        // U+1E00-U+1EFF.
+        0xE1 => (matches!(next(1), 0xB8..=0xBB), 3),
+        // U+2013, U+2014, U+2018, U+2019, U+201C, U+201D.
+        0xE2 => (
+            next(1) == 0x80 && matches!(next(2), 0x93 | 0x94 | 0x98 | 0x99 | 0x9C | 0x9D),
+            3,
+        ),
+        0xE0..=0xEF => (false, 3),
+        _ => (false, 4),
+    }
+}
+
 /// Cuts `text` into chunks `(start, end, plain_latin)`: each plain-Latin
 /// chunk is segmented by [`latin_words`], every other by ICU. A cut is made
 /// only after an ASCII whitespace character and before a plain-Latin
@@ -293,12 +323,8 @@ fn chunks(text: &str) -> Vec<(usize, usize, bool)> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let (plain, len, space) = if b.is_ascii() {
-            (true, 1, b.is_ascii_whitespace() || b == 0x0B)
-        } else {
-            let c = text[i..].chars().next().expect("in bounds");
-            (is_plain_latin(c), c.len_utf8(), false)
-        };
+        let (plain, len) = plain_latin_at(bytes, i);
+        let space = b.is_ascii_whitespace() || b == 0x0B;
         if after_space && plain && !space && i > group {
             close(group, i, latin);
             group = i;
@@ -771,6 +797,19 @@ mod tests {
             .filter_map(char::from_u32)
             .filter(|&c| is_plain_latin(c))
             .collect()
+    }
+
+    #[test]
+    fn plain_latin_bytes_agree_with_the_characters() {
+        let mut buf = [0u8; 4];
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(
+                plain_latin_at(bytes, 0),
+                (is_plain_latin(c), c.len_utf8()),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]
