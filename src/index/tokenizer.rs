@@ -401,9 +401,7 @@ impl Tokens {
         match family_of(piece) {
             Family::Hangul => self.hangul_word(offset, piece, mode),
             _ => {
-                for (from, part) in split_quoted(piece) {
-                    self.word(offset + from, part, mode);
-                }
+                split_quoted(piece, |from, part| self.word(offset + from, part, mode));
             }
         }
     }
@@ -594,26 +592,26 @@ fn is_latin_or_mark(c: char) -> bool {
 /// UAX #29 keeps letters joined across an apostrophe ("don't"), which also
 /// glues a quoted Korean or Japanese word to the particle after it
 /// ("'특가'라는"). Outside Latin script an apostrophe is a quote mark, so
-/// such words are split there; Latin words stay whole.
-fn split_quoted(piece: &str) -> Vec<(usize, &str)> {
+/// such words are split there; Latin words stay whole. Each part goes to
+/// `part` with its byte offset in `piece` (no list: this runs per word).
+fn split_quoted(piece: &str, mut part: impl FnMut(usize, &str)) {
     let is_quote = |c: char| matches!(c, '\'' | '\u{2019}' | '\u{2018}');
     if !piece.contains(is_quote) || piece.chars().any(|c| c.is_ascii_alphabetic()) {
-        return vec![(0, piece)];
+        part(0, piece);
+        return;
     }
-    let mut parts = Vec::new();
     let mut from = 0;
     for (i, c) in piece.char_indices() {
         if is_quote(c) {
             if i > from {
-                parts.push((from, &piece[from..i]));
+                part(from, &piece[from..i]);
             }
             from = i + c.len_utf8();
         }
     }
     if from < piece.len() {
-        parts.push((from, &piece[from..]));
+        part(from, &piece[from..]);
     }
-    parts
 }
 
 /// A token stream over tokens computed up front.
