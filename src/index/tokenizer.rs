@@ -128,7 +128,10 @@ fn is_hangul(c: char) -> bool {
 }
 
 fn family_of(piece: &str) -> Family {
-    if piece.chars().all(is_cjk) {
+    // Neither family has ASCII; most words start with it.
+    if piece.as_bytes().first().is_some_and(u8::is_ascii) {
+        Family::Word
+    } else if piece.chars().all(is_cjk) {
         Family::Cjk
     } else if piece.chars().all(is_hangul) {
         Family::Hangul
