@@ -8,13 +8,20 @@
 //!   them, and detections per second per core (one thread, its CPU time);
 //! - indexing throughput (MB of text per second, one writer thread) with
 //!   kabar's multi-script analyzer against Tantivy's default tokenizer,
-//!   over the same texts (skipped with `--no-index`).
+//!   over the same texts (skipped with `--no-index`);
+//! - the analyzer alone with and without its plain-Latin fast path (ICU
+//!   segmenting everything, as before it), side by side in MB of text per
+//!   second per core (one thread, its CPU time), on the labelled texts per
+//!   language, on the English and Indonesian texts of the sentiment dev
+//!   split and on the article bodies of the extraction dev set (both from
+//!   `../shared/data`, skipped where absent). `--tokenizer` runs only this.
 
-use std::path::PathBuf;
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use kabar::analyze::eval;
-use kabar::index::tokenizer::MultiScriptTokenizer;
+use kabar::index::tokenizer::{Mode, MultiScriptTokenizer, tokenize, tokenize_icu_only};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, TantivyDocument};
@@ -33,6 +40,10 @@ fn main() {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("eval/lang"));
     let samples = eval::read_labelled(&path).unwrap_or_else(|e| panic!("{e}"));
     println!("labelled texts: {} from {}", samples.len(), path.display());
+    if std::env::args().any(|a| a == "--tokenizer") {
+        tokenizer_speed(&samples);
+        return;
+    }
 
     let short = eval::short_texts(&samples);
     print!(
@@ -55,6 +66,7 @@ fn main() {
     if std::env::args().any(|a| a == "--no-index") {
         return;
     }
+    tokenizer_speed(&samples);
 
     let texts: Vec<&str> = samples.iter().map(|s| s.text.as_str()).collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum::<usize>() * INDEX_ROUNDS;
@@ -106,4 +118,112 @@ fn index_seconds(texts: &[&str], analyzer: Option<TextAnalyzer>) -> f64 {
     }
     writer.commit().unwrap();
     start.elapsed().as_secs_f64()
+}
+
+/// Each tokenizer measurement runs at least this long (thread CPU time).
+const TOKENIZE_MIN: Duration = Duration::from_millis(700);
+/// Measurements of each path per set, alternating; the best is reported.
+const TOKENIZE_TRIES: usize = 3;
+
+/// Prints the analyzer's speed with ICU segmenting everything and with the
+/// plain-Latin fast path, side by side, per set of texts.
+fn tokenizer_speed(samples: &[eval::Labelled]) {
+    let mut sets: Vec<(String, Vec<String>)> = Vec::new();
+    let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    for lang in ["en", "id"] {
+        let file = shared.join(format!("sentiment/dev/{lang}.jsonl"));
+        let texts = jsonl_field(&file, "text");
+        if !texts.is_empty() {
+            sets.push((format!("sentiment dev {lang}"), texts));
+        }
+    }
+    let articles = jsonl_field(&shared.join("extraction/dev/items.jsonl"), "body_expected");
+    if !articles.is_empty() {
+        sets.push(("extraction dev articles".into(), articles));
+    }
+    let mut by_lang: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for s in samples {
+        by_lang.entry(&s.lang).or_default().push(s.text.clone());
+    }
+    for (lang, texts) in by_lang {
+        sets.push((format!("labelled {lang}"), texts));
+    }
+
+    println!(
+        "\ntokenizer alone (index mode), MB/s per core, best of {TOKENIZE_TRIES} alternating runs"
+    );
+    println!(
+        "{:<26} {:>6} {:>9} {:>9} {:>6}",
+        "texts", "KB", "ICU only", "fast path", "ratio"
+    );
+    let (mut all_bytes, mut all_icu, mut all_fast) = (0usize, 0f64, 0f64);
+    for (name, texts) in &sets {
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let (mut icu, mut fast) = (0f64, 0f64);
+        for _ in 0..TOKENIZE_TRIES {
+            icu = icu.max(tokenize_rate(texts, |t| {
+                tokenize_icu_only(t, Mode::Index).len()
+            }));
+            fast = fast.max(tokenize_rate(texts, |t| tokenize(t).len()));
+        }
+        println!(
+            "{name:<26} {:>6} {:>9.2} {:>9.2} {:>5.2}x",
+            bytes / 1000,
+            icu / 1e6,
+            fast / 1e6,
+            fast / icu
+        );
+        all_bytes += bytes;
+        all_icu += bytes as f64 / icu;
+        all_fast += bytes as f64 / fast;
+    }
+    if all_bytes > 0 {
+        println!(
+            "{:<26} {:>6} {:>9.2} {:>9.2} {:>5.2}x",
+            "all of the above",
+            all_bytes / 1000,
+            all_bytes as f64 / all_icu / 1e6,
+            all_bytes as f64 / all_fast / 1e6,
+            all_icu / all_fast
+        );
+    }
+}
+
+/// Bytes of `texts` tokenized per second of this thread's CPU time (wall
+/// time where /proc is missing), repeating them for [`TOKENIZE_MIN`].
+fn tokenize_rate(texts: &[String], tokenize: impl Fn(&str) -> usize) -> f64 {
+    let cpu = || kabar::analyze::eval::thread_cpu_time();
+    let (started, cpu_started) = (Instant::now(), cpu());
+    let elapsed = || match (cpu_started, cpu()) {
+        (Some(a), Some(b)) => b - a,
+        _ => started.elapsed(),
+    };
+    // Rounds of at least 100 KB between clock reads, which cost a /proc read.
+    let round: usize = texts.iter().map(String::len).sum();
+    let repeat = (100_000 / round.max(1)).max(1);
+    let (mut bytes, mut tokens) = (0usize, 0usize);
+    while elapsed() < TOKENIZE_MIN {
+        for _ in 0..repeat {
+            for t in texts {
+                tokens += tokenize(t);
+                bytes += t.len();
+            }
+        }
+    }
+    std::hint::black_box(tokens);
+    bytes as f64 / elapsed().as_secs_f64()
+}
+
+/// The string `field` of each line of a JSON Lines file; none when the
+/// file is missing.
+fn jsonl_field(path: &Path, field: &str) -> Vec<String> {
+    let Ok(content) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    content
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v[field].as_str().map(str::to_string))
+        .filter(|t| !t.is_empty())
+        .collect()
 }

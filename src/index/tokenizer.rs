@@ -128,7 +128,10 @@ fn is_hangul(c: char) -> bool {
 }
 
 fn family_of(piece: &str) -> Family {
-    if piece.chars().all(is_cjk) {
+    // Neither family has ASCII; most words start with it.
+    if piece.as_bytes().first().is_some_and(u8::is_ascii) {
+        Family::Word
+    } else if piece.chars().all(is_cjk) {
         Family::Cjk
     } else if piece.chars().all(is_hangul) {
         Family::Hangul
@@ -141,74 +144,271 @@ fn family_of(piece: &str) -> Family {
 /// its ICU words.
 type CjkRun = (usize, usize, Vec<(usize, usize)>);
 
-/// Builds the token list: segment, group Han/kana segments into runs, and
-/// hand each word or run to its family's analyzer.
+/// Builds the token list: cut the text into chunks at whitespace, segment
+/// each chunk (plain Latin ones by [`latin_words`], the rest by ICU), and
+/// hand each word or run of Han/kana to its family's analyzer.
 fn analyze(text: &str, mode: Mode) -> Vec<Token> {
-    let mut out = Tokens {
-        tokens: Vec::new(),
-        position: 0,
-    };
-    // A run of adjacent Han/kana segments: its start, end and ICU words.
-    let mut run: Option<CjkRun> = None;
-    let mut breaks = SEGMENTER.segment_str(text);
-    let Some(mut start) = breaks.next() else {
-        return out.tokens;
-    };
-    for end in breaks {
-        let piece = &text[start..end];
-        // ICU4X's `is_word_like` misreports Devanagari words with some vowel
-        // signs (की, ने) as non-words, so word-likeness is decided here: a
-        // segment with any letter or digit is a word.
-        let wordlike = piece.chars().any(crate::chars::is_alphanumeric);
-        let family = if wordlike {
-            family_of(piece)
+    let mut out = Tokens::default();
+    for (start, end, latin) in chunks(text) {
+        if latin {
+            latin_words(&text[start..end], |from, to| {
+                out.word_piece(start + from, &text[start + from..start + to], mode);
+            });
         } else {
-            Family::Word
-        };
-        if wordlike && family == Family::Cjk {
-            match &mut run {
-                Some((_, run_end, words)) if *run_end == start => {
-                    *run_end = end;
-                    words.push((start, end));
-                }
-                _ => {
-                    if let Some((s, e, words)) = run.take() {
-                        out.cjk_run(text, s, e, &words, mode);
-                    }
-                    run = Some((start, end, vec![(start, end)]));
-                }
-            }
-            start = end;
-            continue;
+            out.icu_segments(text, start, end, mode);
         }
-        if let Some((s, e, words)) = run.take() {
-            out.cjk_run(text, s, e, &words, mode);
-        }
-        if wordlike && piece.len() <= MAX_TOKEN_BYTES {
-            match family {
-                Family::Hangul => out.hangul_word(start, piece, mode),
-                _ => {
-                    for (from, part) in split_quoted(piece) {
-                        out.word(start + from, part, mode);
-                    }
-                }
-            }
-        }
-        start = end;
-    }
-    if let Some((s, e, words)) = run.take() {
-        out.cjk_run(text, s, e, &words, mode);
     }
     out.tokens
 }
 
+/// The tokens of `text` with ICU segmenting all of it, as before the
+/// plain-Latin fast path: the reference the tests and the `languages`
+/// benchmark compare [`tokenize`] and [`tokenize_query`] with.
+#[doc(hidden)]
+pub fn tokenize_icu_only(text: &str, mode: Mode) -> Vec<Token> {
+    let mut out = Tokens::default();
+    out.icu_segments(text, 0, text.len(), mode);
+    out.tokens
+}
+
+/// Characters the plain-Latin fast path segments itself: ASCII, Latin
+/// letters with diacritics as precomposed characters (Latin-1, Extended-A
+/// and -B, Extended Additional: Vietnamese), curly quotes, en and em dashes
+/// and the no-break space. None of them is an Extend, Format or ZWJ
+/// character, so UAX #29's rule WB4 never applies inside such text. The
+/// analyzer asks [`plain_latin_at`], which reads the same set from UTF-8
+/// bytes; this is what the tests check it and [`word_class`] against.
+#[cfg(test)]
+fn is_plain_latin(c: char) -> bool {
+    c.is_ascii() || word_class(c) != WordClass::NotPlain
+}
+
+/// UAX #29 word-break classes of the plain-Latin characters, as ICU4X
+/// applies them (see the tests for what was checked against ICU).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WordClass {
+    /// ALetter: ASCII and precomposed Latin letters.
+    Letter,
+    /// Numeric: ASCII digits.
+    Digit,
+    /// ExtendNumLet: `_`, joins letters and digits on both sides.
+    Underscore,
+    /// MidLetter: `:`, between two letters only. ICU4X keeps UAX #29's
+    /// colon here ("re:invent" is one word), unlike ICU's root rules.
+    MidLetter,
+    /// MidNumLetQ: `.` `'` ‘ ’, between two letters or two digits.
+    MidNumLet,
+    /// MidNum: `,` `;`, between two digits.
+    MidNum,
+    /// Everything else plain: breaks on both sides.
+    Other,
+    /// Not plain Latin: the chunk goes to ICU.
+    NotPlain,
+}
+
+fn word_class(c: char) -> WordClass {
+    match c {
+        'a'..='z' | 'A'..='Z' => WordClass::Letter,
+        '0'..='9' => WordClass::Digit,
+        '_' => WordClass::Underscore,
+        '.' | '\'' | '\u{2018}' | '\u{2019}' => WordClass::MidNumLet,
+        ':' => WordClass::MidLetter,
+        ',' | ';' => WordClass::MidNum,
+        '\0'..='\u{7F}' => WordClass::Other,
+        '\u{00C0}'..='\u{00D6}'
+        | '\u{00D8}'..='\u{00F6}'
+        | '\u{00F8}'..='\u{024F}'
+        | '\u{1E00}'..='\u{1EFF}' => WordClass::Letter,
+        '\u{00A0}' | '\u{2013}' | '\u{2014}' | '\u{201C}' | '\u{201D}' => WordClass::Other,
+        _ => WordClass::NotPlain,
+    }
+}
+
+/// The word-like segments (those with a letter or digit) of plain-Latin
+/// `text`, as byte ranges in order, by UAX #29's rules restricted to the
+/// classes above: letters and digits join each other (WB5, WB8-WB10), `_`
+/// joins them and itself (WB13a-b), MidLetter or MidNumLet joins two
+/// letters (WB6-7) and MidNum or MidNumLet two digits (WB11-12);
+/// everything else breaks.
+/// Segments of `_` alone are not word-like and are not reported.
+fn latin_words(text: &str, mut word: impl FnMut(usize, usize)) {
+    use WordClass::*;
+    let mut chars = text
+        .char_indices()
+        .map(|(i, c)| (i, word_class(c)))
+        .peekable();
+    while let Some((start, first)) = chars.next() {
+        if !matches!(first, Letter | Digit | Underscore) {
+            continue;
+        }
+        let mut last = first;
+        let mut alnum = first != Underscore;
+        let mut end = text.len();
+        while let Some(&(i, class)) = chars.peek() {
+            let joins = match (last, class) {
+                (Letter | Digit, Letter | Digit) => true,
+                (Letter | Digit | Underscore, Underscore) | (Underscore, Letter | Digit) => true,
+                (Letter, MidLetter | MidNumLet) | (Digit, MidNumLet | MidNum) => {
+                    // Joins only when the same class follows the middle.
+                    let mut ahead = chars.clone();
+                    ahead.next();
+                    ahead.peek().is_some_and(|&(_, next)| next == last)
+                }
+                _ => false,
+            };
+            if !joins {
+                end = i;
+                break;
+            }
+            chars.next();
+            if matches!(class, MidLetter | MidNumLet | MidNum) {
+                // The letter or digit after it, already checked.
+                chars.next();
+            } else {
+                last = class;
+                alnum |= class != Underscore;
+            }
+        }
+        if alnum {
+            word(start, end);
+        }
+    }
+}
+
+/// Whether the character of UTF-8 `bytes` that starts at `i` is plain
+/// Latin (has a [`WordClass`] other than `NotPlain`), and its length, from
+/// its bytes without decoding it.
+fn plain_latin_at(bytes: &[u8], i: usize) -> (bool, usize) {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match bytes[i] {
+        0x00..=0x7F => (true, 1),
+        // U+00A0.
+        0xC2 => (next(1) == 0xA0, 2),
+        // U+00C0-U+00FF but × and ÷.
+        0xC3 => (!matches!(next(1), 0x97 | 0xB7), 2),
+        // U+0100-U+024F.
+        0xC4..=0xC8 => (true, 2),
+        0xC9 => (next(1) <= 0x8F, 2),
+        0xC0..=0xDF => (false, 2),
+        // U+1E00-U+1EFF.
+        0xE1 => (matches!(next(1), 0xB8..=0xBB), 3),
+        // U+2013, U+2014, U+2018, U+2019, U+201C, U+201D.
+        0xE2 => (
+            next(1) == 0x80 && matches!(next(2), 0x93 | 0x94 | 0x98 | 0x99 | 0x9C | 0x9D),
+            3,
+        ),
+        0xE0..=0xEF => (false, 3),
+        _ => (false, 4),
+    }
+}
+
+/// Cuts `text` into chunks `(start, end, plain_latin)`: each plain-Latin
+/// chunk is segmented by [`latin_words`], every other by ICU. A cut is made
+/// only after an ASCII whitespace character and before a plain-Latin
+/// character that is not ASCII whitespace. ICU always breaks there (no rule
+/// joins whitespace to what follows, and that character is not Extend or
+/// Format, so WB4 does not attach it backwards), and no rule on either side
+/// looks across it (WB6-7 and WB11-12 look one character past a middle
+/// punctuation, never past whitespace; the regional-indicator count of
+/// WB15-16 stops at it; Thai and Han runs end at it): so ICU finds the same
+/// boundaries in each chunk as in the whole text. Neighbouring chunks of one
+/// kind are merged, so a plain-Latin text is one chunk.
+fn chunks(text: &str) -> Vec<(usize, usize, bool)> {
+    let bytes = text.as_bytes();
+    let mut out: Vec<(usize, usize, bool)> = Vec::new();
+    let mut close = |start: usize, end: usize, latin: bool| match out.last_mut() {
+        Some(last) if last.2 == latin => last.1 = end,
+        _ => out.push((start, end, latin)),
+    };
+    let mut group = 0;
+    let mut latin = true;
+    let mut after_space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (plain, len) = plain_latin_at(bytes, i);
+        let space = b.is_ascii_whitespace() || b == 0x0B;
+        if after_space && plain && !space && i > group {
+            close(group, i, latin);
+            group = i;
+            latin = true;
+        }
+        latin &= plain;
+        after_space = space;
+        i += len;
+    }
+    if group < bytes.len() {
+        close(group, bytes.len(), latin);
+    }
+    out
+}
+
 /// The growing token list and the next free position.
+#[derive(Default)]
 struct Tokens {
     tokens: Vec<Token>,
     position: usize,
 }
 
 impl Tokens {
+    /// ICU's segments of `text[from..to]`: each word, or run of adjacent
+    /// Han/kana words, to its family's analyzer.
+    fn icu_segments(&mut self, text: &str, from: usize, to: usize, mode: Mode) {
+        // A run of adjacent Han/kana segments: its start, end and ICU words.
+        let mut run: Option<CjkRun> = None;
+        let mut breaks = SEGMENTER.segment_str(&text[from..to]).map(|b| from + b);
+        let Some(mut start) = breaks.next() else {
+            return;
+        };
+        for end in breaks {
+            let piece = &text[start..end];
+            // ICU4X's `is_word_like` misreports Devanagari words with some
+            // vowel signs (की, ने) as non-words, so word-likeness is decided
+            // here: a segment with any letter or digit is a word.
+            let wordlike = piece.chars().any(crate::chars::is_alphanumeric);
+            if wordlike && family_of(piece) == Family::Cjk {
+                match &mut run {
+                    Some((_, run_end, words)) if *run_end == start => {
+                        *run_end = end;
+                        words.push((start, end));
+                    }
+                    _ => {
+                        if let Some((s, e, words)) = run.take() {
+                            self.cjk_run(text, s, e, &words, mode);
+                        }
+                        run = Some((start, end, vec![(start, end)]));
+                    }
+                }
+                start = end;
+                continue;
+            }
+            if let Some((s, e, words)) = run.take() {
+                self.cjk_run(text, s, e, &words, mode);
+            }
+            if wordlike {
+                self.word_piece(start, piece, mode);
+            }
+            start = end;
+        }
+        if let Some((s, e, words)) = run.take() {
+            self.cjk_run(text, s, e, &words, mode);
+        }
+    }
+
+    /// A word-like segment that is not Han/kana, at byte `offset`: a Hangul
+    /// word, or words split at quotes outside Latin script.
+    fn word_piece(&mut self, offset: usize, piece: &str, mode: Mode) {
+        if piece.len() > MAX_TOKEN_BYTES {
+            return;
+        }
+        match family_of(piece) {
+            Family::Hangul => self.hangul_word(offset, piece, mode),
+            _ => {
+                split_quoted(piece, |from, part| self.word(offset + from, part, mode));
+            }
+        }
+    }
+
     fn push(&mut self, from: usize, to: usize, text: String, position: usize) {
         debug_assert!(from <= to);
         self.tokens.push(Token {
@@ -395,26 +595,26 @@ fn is_latin_or_mark(c: char) -> bool {
 /// UAX #29 keeps letters joined across an apostrophe ("don't"), which also
 /// glues a quoted Korean or Japanese word to the particle after it
 /// ("'특가'라는"). Outside Latin script an apostrophe is a quote mark, so
-/// such words are split there; Latin words stay whole.
-fn split_quoted(piece: &str) -> Vec<(usize, &str)> {
+/// such words are split there; Latin words stay whole. Each part goes to
+/// `part` with its byte offset in `piece` (no list: this runs per word).
+fn split_quoted(piece: &str, mut part: impl FnMut(usize, &str)) {
     let is_quote = |c: char| matches!(c, '\'' | '\u{2019}' | '\u{2018}');
     if !piece.contains(is_quote) || piece.chars().any(|c| c.is_ascii_alphabetic()) {
-        return vec![(0, piece)];
+        part(0, piece);
+        return;
     }
-    let mut parts = Vec::new();
     let mut from = 0;
     for (i, c) in piece.char_indices() {
         if is_quote(c) {
             if i > from {
-                parts.push((from, &piece[from..i]));
+                part(from, &piece[from..i]);
             }
             from = i + c.len_utf8();
         }
     }
     if from < piece.len() {
-        parts.push((from, &piece[from..]));
+        part(from, &piece[from..]);
     }
-    parts
 }
 
 /// A token stream over tokens computed up front.
@@ -553,5 +753,262 @@ mod tests {
             let original = &text[t.offset_from..t.offset_to];
             assert_eq!(original.to_lowercase(), t.text, "{t:?}");
         }
+    }
+
+    /// ICU's word-like segments of `text` (those with a letter or digit).
+    fn icu_words(text: &str) -> Vec<(usize, usize)> {
+        let breaks: Vec<usize> = SEGMENTER.segment_str(text).collect();
+        breaks
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+            .filter(|&(a, b)| text[a..b].chars().any(crate::chars::is_alphanumeric))
+            .collect()
+    }
+
+    fn fast_words(text: &str) -> Vec<(usize, usize)> {
+        assert!(text.chars().all(is_plain_latin), "{text:?}");
+        let mut out = Vec::new();
+        latin_words(text, |a, b| out.push((a, b)));
+        out
+    }
+
+    /// Tokens as comparable tuples.
+    fn tuples(tokens: Vec<Token>) -> Vec<(usize, usize, usize, String)> {
+        tokens
+            .into_iter()
+            .map(|t| (t.offset_from, t.offset_to, t.position, t.text))
+            .collect()
+    }
+
+    /// The fast path and ICU alone give the same tokens for `text`, in
+    /// both modes.
+    fn assert_same_tokens(text: &str) {
+        for mode in [Mode::Index, Mode::Query] {
+            assert_eq!(
+                tuples(analyze(text, mode)),
+                tuples(tokenize_icu_only(text, mode)),
+                "{mode:?} {text:?}"
+            );
+        }
+    }
+
+    /// Every character the fast path accepts.
+    fn plain_latin_chars() -> Vec<char> {
+        (0..0x2100u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_plain_latin(c))
+            .collect()
+    }
+
+    #[test]
+    fn plain_latin_bytes_agree_with_the_characters() {
+        let mut buf = [0u8; 4];
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(
+                plain_latin_at(bytes, 0),
+                (is_plain_latin(c), c.len_utf8()),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_latin_is_what_it_claims() {
+        let plain = plain_latin_chars();
+        // ASCII, Latin-1 letters, Extended-A/B, Extended Additional, and
+        // seven punctuation characters.
+        assert_eq!(plain.len(), 128 + 62 + 336 + 256 + 7);
+        for c in plain {
+            if c.is_ascii() {
+                continue;
+            }
+            let class = word_class(c);
+            assert_eq!(class == WordClass::Letter, c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    /// Each plain-Latin character, between letters, digits, underscores,
+    /// itself and spaces, is segmented by ICU as its class says: this is
+    /// what checks the classes (`:` is not MidLetter in ICU4X, U+00A0 is
+    /// not a space, ‘ and ’ are MidNumLet, every Latin letter is ALetter).
+    #[test]
+    fn each_plain_character_segments_like_icu() {
+        let contexts = [
+            "{}", "a{}b", "1{}2", "a{}1", "1{}a", "_{}_", "{}{}", "a{}{}b", "1{}{}2", " {} ",
+            "x{}", "{}x", "{}7", "7{}", "é{}é", "a{}_", "_{}a", "a.{}", "{}.a", "1,{}", "{},1",
+            "ab{}'c", "a'{}",
+        ];
+        for c in plain_latin_chars() {
+            for context in contexts {
+                let text = context.replace("{}", &c.to_string());
+                assert_eq!(fast_words(&text), icu_words(&text), "{c:?} in {text:?}");
+            }
+        }
+    }
+
+    /// Every string of up to five characters over one representative of
+    /// each class (and a few more) is segmented like ICU does.
+    #[test]
+    fn short_plain_strings_segment_like_icu() {
+        let alphabet: Vec<char> = "aé1_.'’:,; \u{A0}\n\"".chars().collect();
+        let mut text = String::new();
+        let mut count = 0;
+        for len in 1..=5u32 {
+            for n in 0..alphabet.len().pow(len) {
+                text.clear();
+                let mut n = n;
+                for _ in 0..len {
+                    text.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                assert_eq!(fast_words(&text), icu_words(&text), "{text:?}");
+                count += 1;
+            }
+        }
+        assert!(count > 100_000);
+    }
+
+    /// Characters the random texts are drawn from, weighted by repetition:
+    /// plain Latin mostly, with marks, other scripts and rule-sensitive
+    /// characters (regional indicators, ZWJ, soft hyphen, narrow no-break
+    /// space, middle dot, Hebrew and its double quote).
+    const RANDOM_ALPHABET: &str = "aaaaaabbcdeeeeiiklmnnoorsttuuwyzAIJKSTT\
+        0000112359....,,,;;::''___--\"\"!?()/&@#%\
+        \u{2019}\u{2019}\u{2018}\u{201C}\u{201D}\u{2013}\u{2014}\u{A0}\u{A0}\
+        éééüñçàăđơưễạ\
+        \u{301}\u{301}\u{301}\u{308}\u{200D}\u{200B}\u{AD}\u{202F}\u{B7}\u{2060}\u{FEFF}\
+        ไทยกข่\u{E31}中文字广告カナのひ한국어가नमस्तेक\u{93F}\u{94D}אב\u{1F1EE}\u{1F1E9}😀\u{FF9E}";
+
+    fn random_text(rng: &mut fastrand::Rng, alphabet: &[char]) -> String {
+        let len = rng.usize(0..40);
+        let mut text = String::new();
+        for _ in 0..len {
+            match rng.u8(0..10) {
+                0..=2 => text.push(' '),
+                3 => text.push(['\t', '\n', '\r', '\u{B}', '\u{C}'][rng.usize(0..5)]),
+                _ => text.push(alphabet[rng.usize(0..alphabet.len())]),
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn random_texts_give_the_same_tokens_as_icu_alone() {
+        let alphabet: Vec<char> = RANDOM_ALPHABET
+            .chars()
+            .filter(|c| !c.is_whitespace() || *c == '\u{A0}')
+            .collect();
+        let mut rng = fastrand::Rng::with_seed(0x006b_6162_6172);
+        let mut fast = 0;
+        for _ in 0..20_000 {
+            let text = random_text(&mut rng, &alphabet);
+            fast += chunks(&text).iter().filter(|c| c.2).count();
+            assert_same_tokens(&text);
+        }
+        // Most random texts have a plain-Latin chunk.
+        assert!(fast > 10_000, "{fast}");
+    }
+
+    /// The argument for where `chunks` cuts, tested directly: ICU finds the
+    /// same boundaries (all of them, not just around words) in the chunks
+    /// as in the whole text.
+    #[test]
+    fn icu_breaks_the_same_in_chunks_as_in_the_whole_text() {
+        let alphabet: Vec<char> = RANDOM_ALPHABET.chars().collect();
+        let mut rng = fastrand::Rng::with_seed(29);
+        for _ in 0..20_000 {
+            let text = random_text(&mut rng, &alphabet);
+            let whole: Vec<usize> = SEGMENTER.segment_str(&text).collect();
+            let mut parts = vec![0];
+            let chunks = chunks(&text);
+            for (start, end, _) in &chunks {
+                assert_eq!(*start, *parts.last().unwrap());
+                let breaks = SEGMENTER.segment_str(&text[*start..*end]);
+                parts.extend(breaks.skip(1).map(|b| start + b));
+            }
+            assert_eq!(whole, parts, "{text:?} {chunks:?}");
+        }
+    }
+
+    /// Real sentences in the languages kabar crawls, so the comparison
+    /// always covers real text; `/work/shared` adds thousands where present.
+    const SENTENCES: &[&str] = &[
+        "The central bank's governor said on Tuesday that inflation, at 3.2%, was \"under control\".",
+        "Scam ads for online gambling rose 40% in Q3 2024 — regulators blamed lax checks.",
+        "He didn’t say whether the U.S. would impose tariffs of 25.5 per cent on 1,200 goods.",
+        "Police arrested two suspects at 10:30 p.m.; a third, aged 19, is still at large.",
+        "Email support@example.com or visit https://example.com/news?id=42&lang=en_US.",
+        "“It’s a scam,” said Ms. O’Brien – a victim – adding: ‘don’t click links.’",
+        "Bank Indonesia menaikkan suku bunga acuan sebesar 25 basis poin menjadi 6,25%.",
+        "Polisi menangkap 12 tersangka judi online di Jakarta Selatan pada Senin (3/6).",
+        "Menurut Kominfo, lebih dari 800.000 situs judi daring telah diblokir sejak 2018.",
+        "Kerajaan Malaysia akan memperkenalkan cukai baharu pada tahun hadapan.",
+        "Ngân hàng Nhà nước Việt Nam cảnh báo về các quảng cáo lừa đảo trên mạng xã hội.",
+        "Thành phố Đà Nẵng đón 1,2 triệu lượt khách du lịch trong quý đầu năm.",
+        "Nagbabala ang Bangko Sentral ng Pilipinas laban sa mga pekeng online na pautang.",
+        "Sinabi ng pulisya na 15 katao ang naaresto sa Maynila noong Lunes ng gabi.",
+        "Si Juan dela Cruz ay nagtatrabaho sa Parañaque mula pa noong 2019.",
+        "ธนาคารแห่งประเทศไทยเตือนประชาชนระวังโฆษณาหลอกลวงทางออนไลน์",
+        "ตำรวจจับกุมผู้ต้องหา 5 คน ในกรุงเทพฯ เมื่อวันที่ 12 มิ.ย. 2567",
+        "ネット広告の詐欺被害が急増しており、消費者庁は注意を呼びかけている。",
+        "東京都は2024年度の予算案を発表した。総額は8兆円を超える。",
+        "监管部门打击网络赌博广告，已关闭3,000多个网站。",
+        "中国人民银行表示，将继续实施稳健的货币政策。",
+        "금융감독원은 불법 광고를 신고했다고 밝혔다. 피해액은 120억 원에 달한다.",
+        "서울시는 '특가'라는 이름의 방송 광고를 조사하고 있다.",
+        "भारतीय रिज़र्व बैंक ने ब्याज दरों में 0.25% की कटौती की।",
+        "पुणे की शिक्षिका ने बताया कि ऑनलाइन धोखाधड़ी बढ़ रही है।",
+        "Apple’s iPhone 15 sold 2.3m units in Jakarta; Samsung’s Galaxy S24 — fewer.",
+        "COVID-19 cases in 2020–2021 rose; the WHO’s report (p. 12) says so.",
+        "Xi Jinping (习近平) met Prabowo Subianto in Beijing on Friday.",
+        "Tokyo (東京) and Seoul (서울) signed a trade pact worth $1.5 billion.",
+        "São Paulo e Zürich: preços sobem 3,5% após decisão do Banco Central.",
+        "Ứng dụng Zalo bị lợi dụng để lừa đảo 1.500 người dùng.",
+        "Café au lait costs €3.50 at the naïve café in Malmö.",
+        "Re:Invent 2024 took place in Las Vegas; AWS announced S3 Express.",
+        "Tweet by @kabar_news: #JudiOnline trending—10k posts in 1h!",
+        "Multiple   spaces,\ttabs\nand\r\nnewlines\u{a0}with no-break spaces.",
+        "Text with a combining mark e\u{301} and a space before one: a \u{301}b.",
+        "Emoji 😀 and flags 🇮🇩 🇲🇾 next to words: Indonesia🇮🇩 wins.",
+        "Mixed: Bangkok กรุงเทพ and Delhi दिल्ली and Seoul 서울 and 東京 Tokyo.",
+    ];
+
+    #[test]
+    fn real_sentences_give_the_same_tokens_as_icu_alone() {
+        for text in SENTENCES {
+            assert_same_tokens(text);
+        }
+        assert_same_tokens(&SENTENCES.join(" "));
+        assert_same_tokens(&SENTENCES.join("\n"));
+    }
+
+    /// Every text of the shared sentiment dev split (when the shared data
+    /// folder is there; CI has none) gives the same tokens as ICU alone.
+    #[test]
+    fn shared_dev_texts_give_the_same_tokens_as_icu_alone() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sentiment/dev");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return;
+        };
+        let mut texts = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "jsonl") {
+                continue;
+            }
+            let content = std::fs::read_to_string(&path).unwrap();
+            for line in content.lines() {
+                let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+                    continue;
+                };
+                if let Some(text) = value["text"].as_str() {
+                    assert_same_tokens(text);
+                    texts += 1;
+                }
+            }
+        }
+        assert!(texts > 0, "no texts in {}", dir.display());
     }
 }
