@@ -229,6 +229,27 @@ pub fn extract_html(html: &str, url: Option<&Url>, fetched: DateTime<Utc>) -> Ex
     }
 }
 
+/// The pages the parse tests check, decoded: the HTML files under the test
+/// fixtures, or under `KABAR_PRUNE_CHECK_DIR` (e.g. an evaluation set).
+#[cfg(test)]
+pub(crate) fn check_pages() -> Vec<(std::path::PathBuf, String)> {
+    let dir = std::env::var("KABAR_PRUNE_CHECK_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures").to_string());
+    let mut files = vec![std::path::PathBuf::from(dir)];
+    let mut pages = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else if path.extension().is_some_and(|e| e == "html" || e == "htm") {
+            let bytes = std::fs::read(&path).unwrap();
+            let html = charset::decode_html(&bytes, None).text;
+            pages.push((path, html));
+        }
+    }
+    assert!(pages.len() > 10, "only {} pages", pages.len());
+    pages
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -787,33 +787,20 @@ mod tests {
     /// tree: the test fixtures, or the pages in `KABAR_PRUNE_CHECK_DIR`.
     #[test]
     fn real_pages_parse_like_html5ever() {
-        let dir = std::env::var("KABAR_PRUNE_CHECK_DIR")
-            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures").to_string());
-        let mut files = vec![std::path::PathBuf::from(dir)];
-        let (mut checked, mut followed) = (0, 0);
-        while let Some(path) = files.pop() {
-            if path.is_dir() {
-                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-                continue;
-            }
-            if !path.extension().is_some_and(|e| e == "html" || e == "htm") {
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap();
-            let html = crate::charset::decode_html(&bytes, None).text;
-            let pruned = super::super::prune::prune(&html);
-            checked += 1;
-            if same_tree(&pruned) {
+        let pages = super::super::check_pages();
+        let mut followed = 0;
+        for (path, html) in &pages {
+            if same_tree(&super::super::prune::prune(html)) {
                 followed += 1;
             } else {
                 eprintln!("html5ever parsed {}", path.display());
             }
         }
-        assert!(checked > 10, "only {checked} pages");
-        eprintln!("fast path on {followed} of {checked} pages");
+        eprintln!("fast path on {followed} of {} pages", pages.len());
         assert!(
-            followed * 10 >= checked * 9,
-            "fast path on {followed} of {checked} pages"
+            followed * 10 >= pages.len() * 9,
+            "fast path on {followed} of {} pages",
+            pages.len()
         );
     }
 }
