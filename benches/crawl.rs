@@ -442,11 +442,15 @@ fn process_cpu_secs() -> f64 {
     secs(usage.ru_utime) + secs(usage.ru_stime)
 }
 
+/// The value after `name` on the command line.
+fn arg_value(name: &str) -> Option<String> {
+    let mut args = std::env::args().skip_while(|a| a != name);
+    args.next();
+    args.next()
+}
+
 fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
+    arg_value(name)
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
@@ -531,11 +535,7 @@ fn main() {
     let json = std::env::args().any(|a| a == "--json");
     // `--parser html5ever`: html5ever's own tokenizer instead of kabar's
     // (extract::parse), to measure the two side by side.
-    let parser = args
-        .iter()
-        .position(|a| a == "--parser")
-        .and_then(|i| args.get(i + 1))
-        .map_or("kabar", String::as_str);
+    let parser = arg_value("--parser").unwrap_or_else(|| "kabar".to_string());
     kabar::extract::parse::use_html5ever_only(parser == "html5ever");
     let web = Web {
         items,

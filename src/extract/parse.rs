@@ -252,7 +252,7 @@ impl Tokenizer<'_> {
                     None => return self.eof(),
                     Some(&q) if q == b'"' || q == b'\'' => {
                         let len = memchr::memchr(q, &b[i + 1..]).or_else(|| self.eof())?;
-                        attr_value(self.src, i + 1, i + 1 + len, &mut value);
+                        decode_refs(self.src, i + 1, i + 1 + len, true, &mut value);
                         i += len + 2;
                     }
                     // `a=>`: an empty value, and the tag ends.
@@ -265,7 +265,7 @@ impl Tokenizer<'_> {
                         if i >= b.len() {
                             return self.eof();
                         }
-                        attr_value(self.src, start, i, &mut value);
+                        decode_refs(self.src, start, i, true, &mut value);
                     }
                 }
             }
@@ -300,16 +300,7 @@ impl Tokenizer<'_> {
         let end = raw_text_end(self.b, from, name.as_bytes()).unwrap_or(self.b.len());
         let content = &self.src[from..end];
         match kind {
-            RawKind::Rcdata => {
-                let mut i = from;
-                while let Some(k) = memchr::memchr(b'&', &self.b[i..end]) {
-                    self.text.push_str(&self.src[i..i + k]);
-                    let (next, decoded) = char_ref(&self.src[..end], i + k, false);
-                    self.text.push_str(&decoded);
-                    i = next;
-                }
-                self.text.push_str(&self.src[i..end]);
-            }
+            RawKind::Rcdata => decode_refs(self.src, from, end, false, &mut self.text),
             RawKind::Rawtext => self.text.push_str(content),
             // Script text with `<!--` enters the escaped states, where a
             // `<script>` inside changes which `</script>` ends it.
@@ -450,14 +441,14 @@ fn lower(name: &str) -> Cow<'_, str> {
     }
 }
 
-/// An attribute value between `from` and `to`, character references
-/// decoded.
-fn attr_value(src: &str, from: usize, to: usize, out: &mut String) {
+/// The text between `from` and `to` (an attribute value, or RCDATA such
+/// as `<title>`) with its character references decoded, onto `out`.
+fn decode_refs(src: &str, from: usize, to: usize, in_attribute: bool, out: &mut String) {
     let b = &src.as_bytes()[..to];
     let mut i = from;
     while let Some(k) = memchr::memchr(b'&', &b[i..]) {
         out.push_str(&src[i..i + k]);
-        let (next, decoded) = char_ref(&src[..to], i + k, true);
+        let (next, decoded) = char_ref(&src[..to], i + k, in_attribute);
         out.push_str(&decoded);
         i = next;
     }
@@ -521,7 +512,7 @@ fn char_ref(src: &str, at: usize, in_attribute: bool) -> (usize, Cow<'static, st
             let mut end = at + 1;
             let mut found: Option<(usize, (u32, u32))> = None;
             while end < b.len() {
-                let next = end + utf8_len(b[end]);
+                let next = end + src[end..].chars().next().map_or(1, char::len_utf8);
                 match entities.get(&src[at + 1..next]) {
                     Some(&m) => {
                         if m.0 != 0 {
@@ -550,15 +541,6 @@ fn char_ref(src: &str, at: usize, in_attribute: bool) -> (usize, Cow<'static, st
             (match_end, Cow::Owned(s))
         }
         _ => amp,
-    }
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
     }
 }
 
