@@ -30,6 +30,7 @@
 //! across scripts. Offsets point into the original text so snippets
 //! highlight the right characters.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use icu_segmenter::options::WordBreakInvariantOptions;
@@ -77,6 +78,7 @@ impl Tokenizer for MultiScriptTokenizer {
         VecTokenStream {
             tokens: analyze(text, self.mode),
             index: 0,
+            token: Token::default(),
         }
     }
 }
@@ -94,12 +96,12 @@ pub fn query_tokenizers() -> TokenizerManager {
 
 /// Tokens of `text` as the index stores them.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    analyze(text, Mode::Index)
+    analyze(text, Mode::Index).to_vec()
 }
 
 /// Tokens of `text` as a query asks for them.
 pub fn tokenize_query(text: &str) -> Vec<Token> {
-    analyze(text, Mode::Query)
+    analyze(text, Mode::Query).to_vec()
 }
 
 /// ICU4X's dictionary word segmenter (compiled data, no files), shared with
@@ -147,7 +149,7 @@ type CjkRun = (usize, usize, Vec<(usize, usize)>);
 /// Builds the token list: cut the text into chunks at whitespace, segment
 /// each chunk (plain Latin ones by [`latin_words`], the rest by ICU), and
 /// hand each word or run of Han/kana to its family's analyzer.
-fn analyze(text: &str, mode: Mode) -> Vec<Token> {
+fn analyze(text: &str, mode: Mode) -> Tokens {
     let mut out = Tokens::default();
     for (start, end, latin) in chunks(text) {
         if latin {
@@ -158,7 +160,7 @@ fn analyze(text: &str, mode: Mode) -> Vec<Token> {
             out.icu_segments(text, start, end, mode);
         }
     }
-    out.tokens
+    out
 }
 
 /// The tokens of `text` with ICU segmenting all of it, as before the
@@ -168,7 +170,7 @@ fn analyze(text: &str, mode: Mode) -> Vec<Token> {
 pub fn tokenize_icu_only(text: &str, mode: Mode) -> Vec<Token> {
     let mut out = Tokens::default();
     out.icu_segments(text, 0, text.len(), mode);
-    out.tokens
+    out.to_vec()
 }
 
 /// Characters the plain-Latin fast path segments itself: ASCII, Latin
@@ -343,14 +345,44 @@ fn chunks(text: &str) -> Vec<(usize, usize, bool)> {
     out
 }
 
-/// The growing token list and the next free position.
+/// One token of [`Tokens`]: a [`Token`] whose text is a range of the
+/// list's text arena.
+#[derive(Debug, Clone)]
+struct Span {
+    from: usize,
+    to: usize,
+    position: usize,
+    text: Range<usize>,
+}
+
+/// The growing token list and the next free position. Token texts live
+/// end to end in one arena instead of a `String` each: a body has
+/// thousands of tokens, and their allocations showed in the crawl
+/// profile. A Han or kana run writes its characters next to each other,
+/// so a bigram's text is the range over two neighbours, with no copy.
 #[derive(Default)]
 struct Tokens {
-    tokens: Vec<Token>,
+    arena: String,
+    spans: Vec<Span>,
     position: usize,
 }
 
 impl Tokens {
+    /// The tokens as tantivy's [`Token`]s, each with its own text.
+    fn to_vec(&self) -> Vec<Token> {
+        self.spans.iter().map(|s| self.token(s)).collect()
+    }
+
+    fn token(&self, s: &Span) -> Token {
+        Token {
+            offset_from: s.from,
+            offset_to: s.to,
+            position: s.position,
+            text: self.arena[s.text.clone()].to_string(),
+            position_length: 1,
+        }
+    }
+
     /// ICU's segments of `text[from..to]`: each word, or run of adjacent
     /// Han/kana words, to its family's analyzer.
     fn icu_segments(&mut self, text: &str, from: usize, to: usize, mode: Mode) {
@@ -409,33 +441,45 @@ impl Tokens {
         }
     }
 
-    fn push(&mut self, from: usize, to: usize, text: String, position: usize) {
+    /// Adds a token whose text is `self.arena[text]`.
+    fn push(&mut self, from: usize, to: usize, text: Range<usize>, position: usize) {
         debug_assert!(from <= to);
-        self.tokens.push(Token {
-            offset_from: from,
-            offset_to: to,
+        self.spans.push(Span {
+            from,
+            to,
             position,
             text,
-            position_length: 1,
         });
+    }
+
+    /// Writes `chars` at the end of the arena and returns their range.
+    fn write(&mut self, chars: impl Iterator<Item = char>) -> Range<usize> {
+        let start = self.arena.len();
+        self.arena.extend(chars);
+        start..self.arena.len()
     }
 
     /// A word of a space-separated or ICU-segmented script.
     fn word(&mut self, offset: usize, piece: &str, mode: Mode) {
-        let normalised = normalise_word(piece);
-        if !normalised.chars().any(crate::chars::is_alphanumeric) {
+        let start = self.arena.len();
+        normalise_word(piece, &mut self.arena);
+        let normalised = start..self.arena.len();
+        if !self.arena[normalised.clone()]
+            .chars()
+            .any(crate::chars::is_alphanumeric)
+        {
+            self.arena.truncate(start);
             return;
         }
         let position = self.position;
         self.position += 1;
-        let folded = match mode {
-            Mode::Index => fold_latin_diacritics(&normalised),
-            Mode::Query => None,
-        };
         let to = offset + piece.len();
-        self.push(offset, to, normalised, position);
-        if let Some(folded) = folded {
-            self.push(offset, to, folded, position);
+        self.push(offset, to, normalised.clone(), position);
+        if mode == Mode::Index {
+            let folded = self.arena.len();
+            if fold_latin_diacritics(&mut self.arena, normalised) {
+                self.push(offset, to, folded..self.arena.len(), position);
+            }
         }
     }
 
@@ -449,139 +493,168 @@ impl Tokens {
         words: &[(usize, usize)],
         mode: Mode,
     ) {
-        let first_new = self.tokens.len();
-        let chars = normalised_chars(&text[start..end], start);
+        let first_new = self.spans.len();
+        let chars = self.normalised_chars(&text[start..end], start);
         let base = self.position;
         self.position += chars.len();
         if chars.is_empty() {
             return;
         }
-        if mode == Mode::Query && chars.len() == 1 {
-            let (from, to, ref c) = chars[0];
-            self.push(from, to, c.clone(), base);
-            return;
-        }
-        for (i, (from, to, c)) in chars.iter().enumerate() {
-            if mode == Mode::Index {
-                self.push(*from, *to, c.clone(), base + i);
-            }
-            if let Some((_, next_to, next)) = chars.get(i + 1) {
-                self.push(*from, *next_to, format!("{c}{next}"), base + i);
-            }
-        }
+        self.grams(&chars, base, mode);
         if mode == Mode::Index {
             for &(ws, we) in words {
                 let word = &text[ws..we];
                 if word.chars().count() >= MIN_CJK_WORD_CHARS && word.len() <= MAX_TOKEN_BYTES {
                     let i = chars.iter().position(|c| c.0 == ws).unwrap_or(0);
-                    let normalised: String = word.nfkc().collect();
+                    let normalised = self.write(word.nfkc());
                     self.push(ws, we, normalised, base + i);
                 }
             }
         }
         // Tantivy wants each term's positions in order; keep the whole run
         // sorted by position (stable, so unigram, bigram, word).
-        self.tokens[first_new..].sort_by_key(|t| t.position);
+        self.spans[first_new..].sort_by_key(|t| t.position);
     }
 
-    /// A Hangul word: its syllables as unigrams and bigrams (bigrams only
-    /// for a query), and the whole word when it is longer than a bigram.
-    fn hangul_word(&mut self, offset: usize, piece: &str, mode: Mode) {
-        let chars = normalised_chars(piece, offset);
-        let base = self.position;
-        self.position += chars.len();
+    /// The unigrams (in [`Mode::Index`]) and bigrams of normalised
+    /// characters written next to each other by [`Tokens::normalised_chars`],
+    /// from position `base`; a query of one character is that character.
+    fn grams(&mut self, chars: &[(usize, usize, Range<usize>)], base: usize, mode: Mode) {
         if mode == Mode::Query && chars.len() == 1 {
             let (from, to, ref c) = chars[0];
             self.push(from, to, c.clone(), base);
             return;
-        }
-        if mode == Mode::Index && chars.len() > 2 {
-            self.push(offset, offset + piece.len(), piece.nfkc().collect(), base);
         }
         for (i, (from, to, c)) in chars.iter().enumerate() {
             if mode == Mode::Index {
                 self.push(*from, *to, c.clone(), base + i);
             }
             if let Some((_, next_to, next)) = chars.get(i + 1) {
-                self.push(*from, *next_to, format!("{c}{next}"), base + i);
+                self.push(*from, *next_to, c.start..next.end, base + i);
             }
         }
     }
-}
 
-/// Each character of `s` with its byte range (shifted by `offset`),
-/// NFKC-normalised together with the voicing marks that follow it, so
-/// half-width ｶｰﾄﾞ becomes カード.
-fn normalised_chars(s: &str, offset: usize) -> Vec<(usize, usize, String)> {
-    let mut clusters: Vec<(usize, usize)> = Vec::new();
-    for (i, c) in s.char_indices() {
-        let voicing = matches!(c, '\u{3099}' | '\u{309A}' | '\u{FF9E}' | '\u{FF9F}');
-        match clusters.last_mut() {
-            Some(last) if voicing => last.1 = i + c.len_utf8(),
-            _ => clusters.push((i, i + c.len_utf8())),
+    /// A Hangul word: its syllables as unigrams and bigrams (bigrams only
+    /// for a query), and the whole word when it is longer than a bigram.
+    fn hangul_word(&mut self, offset: usize, piece: &str, mode: Mode) {
+        let chars = self.normalised_chars(piece, offset);
+        let base = self.position;
+        self.position += chars.len();
+        if mode == Mode::Index && chars.len() > 2 {
+            let whole = self.write(piece.nfkc());
+            self.push(offset, offset + piece.len(), whole, base);
         }
+        self.grams(&chars, base, mode);
     }
-    clusters
-        .into_iter()
-        .map(|(from, to)| {
-            (
-                offset + from,
-                offset + to,
-                s[from..to].nfkc().collect::<String>(),
-            )
-        })
-        .filter(|(_, _, n)| !n.is_empty())
-        .collect()
+
+    /// Each character of `s` with its byte range (shifted by `offset`),
+    /// NFKC-normalised together with the voicing marks that follow it, so
+    /// half-width ｶｰﾄﾞ becomes カード. The normalised characters are
+    /// written to the arena one after another, and each comes with its
+    /// range there; characters that normalise to nothing are left out.
+    fn normalised_chars(&mut self, s: &str, offset: usize) -> Vec<(usize, usize, Range<usize>)> {
+        let mut clusters: Vec<(usize, usize)> = Vec::new();
+        for (i, c) in s.char_indices() {
+            let voicing = matches!(c, '\u{3099}' | '\u{309A}' | '\u{FF9E}' | '\u{FF9F}');
+            match clusters.last_mut() {
+                Some(last) if voicing => last.1 = i + c.len_utf8(),
+                _ => clusters.push((i, i + c.len_utf8())),
+            }
+        }
+        let mut out = Vec::with_capacity(clusters.len());
+        for (from, to) in clusters {
+            let cluster = &s[from..to];
+            let text = if cluster.is_ascii() || is_nfkc_quick(cluster.chars()) == IsNormalized::Yes
+            {
+                let start = self.arena.len();
+                self.arena.push_str(cluster);
+                start..self.arena.len()
+            } else {
+                self.write(cluster.nfkc())
+            };
+            if !text.is_empty() {
+                out.push((offset + from, offset + to, text));
+            }
+        }
+        out
+    }
 }
 
-/// NFKC, lowercase, and the script-specific folds of the module docs.
-fn normalise_word(piece: &str) -> String {
+/// NFKC, lowercase, and the script-specific folds of the module docs,
+/// appended to `out`.
+fn normalise_word(piece: &str, out: &mut String) {
     // ASCII is its own NFKC and none of the folds below touch it; most
     // words of most articles take this path.
     if piece.is_ascii() {
-        return piece.to_ascii_lowercase();
+        let start = out.len();
+        out.push_str(piece);
+        out[start..].make_ascii_lowercase();
+        return;
     }
     // Most non-ASCII words (Thai, Vietnamese, Hindi as typed) are NFKC
     // already, and the quick check is far cheaper than decomposing and
-    // recomposing them.
+    // recomposing them; most of those are also lowercase (or caseless)
+    // with nothing to fold, and are copied as they are.
     if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
-        fold_word(piece.chars())
+        if piece
+            .chars()
+            .all(|c| !crate::chars::lowercase_changes(c) && !folds(c))
+        {
+            out.push_str(piece);
+        } else {
+            fold_word(piece.chars(), out)
+        }
     } else {
-        fold_word(piece.nfkc())
+        fold_word(piece.nfkc(), out)
     }
+}
+
+/// Whether [`fold_word`] drops or replaces `c`.
+fn folds(c: char) -> bool {
+    fold_char(c) != Some(c)
 }
 
 /// Lowercase and the script-specific folds, on NFKC characters.
-fn fold_word(chars: impl Iterator<Item = char>) -> String {
-    chars
-        .flat_map(char::to_lowercase)
-        .filter_map(|c| match c {
-            // Zero-width space, joiners, word joiner, BOM, soft hyphen: how
-            // a word is rendered, not which word it is.
-            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => None,
-            // Devanagari nukta: ज़ and ज are typed interchangeably.
-            '\u{093C}' => None,
-            // Arabic harakat, superscript alef and tatweel.
-            '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => None,
-            // Arabic yeh, alef maksura and kaf as Urdu/Persian write them.
-            'ي' | 'ى' => Some('ی'),
-            'ك' => Some('ک'),
-            c => Some(c),
-        })
-        .collect()
+fn fold_word(chars: impl Iterator<Item = char>, out: &mut String) {
+    out.extend(chars.flat_map(char::to_lowercase).filter_map(fold_char))
 }
 
-/// `word` without its Latin diacritics (đ as d), when it has any.
-fn fold_latin_diacritics(word: &str) -> Option<String> {
-    if word.is_ascii() || !word.chars().all(is_latin_or_mark) {
-        return None;
+/// What a lowercase character becomes in a word: itself, another letter,
+/// or nothing.
+fn fold_char(c: char) -> Option<char> {
+    match c {
+        // Zero-width space, joiners, word joiner, BOM, soft hyphen: how
+        // a word is rendered, not which word it is.
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => None,
+        // Devanagari nukta: ज़ and ज are typed interchangeably.
+        '\u{093C}' => None,
+        // Arabic harakat, superscript alef and tatweel.
+        '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => None,
+        // Arabic yeh, alef maksura and kaf as Urdu/Persian write them.
+        'ي' | 'ى' => Some('ی'),
+        'ك' => Some('ک'),
+        c => Some(c),
     }
-    let folded: String = word
+}
+
+/// Appends `arena[word]` without its Latin diacritics (đ as d) to the
+/// arena when it has any, and says whether it did.
+fn fold_latin_diacritics(arena: &mut String, word: Range<usize>) -> bool {
+    let text = &arena[word];
+    if text.is_ascii() || !text.chars().all(is_latin_or_mark) {
+        return false;
+    }
+    let folded: String = text
         .nfd()
         .filter(|c| !('\u{0300}'..='\u{036F}').contains(c))
         .map(|c| if c == 'đ' { 'd' } else { c })
         .collect();
-    (folded != word).then_some(folded)
+    if folded == text {
+        return false;
+    }
+    arena.push_str(&folded);
+    true
 }
 
 fn is_latin_or_mark(c: char) -> bool {
@@ -617,28 +690,37 @@ fn split_quoted(piece: &str, mut part: impl FnMut(usize, &str)) {
     }
 }
 
-/// A token stream over tokens computed up front.
+/// A token stream over tokens computed up front, handing them out through
+/// one [`Token`] whose text buffer is reused.
 pub struct VecTokenStream {
-    tokens: Vec<Token>,
+    tokens: Tokens,
     index: usize,
+    token: Token,
 }
 
 impl TokenStream for VecTokenStream {
     fn advance(&mut self) -> bool {
-        if self.index < self.tokens.len() {
-            self.index += 1;
-            true
-        } else {
-            false
-        }
+        let Some(span) = self.tokens.spans.get(self.index) else {
+            return false;
+        };
+        self.index += 1;
+        self.token.offset_from = span.from;
+        self.token.offset_to = span.to;
+        self.token.position = span.position;
+        self.token.position_length = 1;
+        self.token.text.clear();
+        self.token
+            .text
+            .push_str(&self.tokens.arena[span.text.clone()]);
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        &mut self.token
     }
 }
 
@@ -785,7 +867,7 @@ mod tests {
     fn assert_same_tokens(text: &str) {
         for mode in [Mode::Index, Mode::Query] {
             assert_eq!(
-                tuples(analyze(text, mode)),
+                tuples(analyze(text, mode).to_vec()),
                 tuples(tokenize_icu_only(text, mode)),
                 "{mode:?} {text:?}"
             );
