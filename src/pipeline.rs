@@ -1066,6 +1066,10 @@ pub fn content_key(body: &str) -> Option<String> {
         if c.is_ascii() {
             push(c.to_ascii_lowercase(), &mut used);
             num_chars += 1;
+        } else if !crate::chars::lowercase_changes(c) {
+            // Thai, Han, kana and lowercase letters: no case table search.
+            push(c, &mut used);
+            num_chars += 1;
         } else {
             for lower in c.to_lowercase() {
                 push(lower, &mut used);
