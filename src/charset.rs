@@ -40,8 +40,10 @@ pub enum CharsetSource {
 
 /// Decoded text and how it was decoded.
 #[derive(Debug, Clone)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the input when it was UTF-8 in NFC already (most
+    /// pages): a copy of a whole page for nothing otherwise.
+    pub text: Cow<'a, str>,
     pub encoding: &'static Encoding,
     pub source: CharsetSource,
     /// True when some bytes could not be decoded and became U+FFFD.
@@ -49,22 +51,22 @@ pub struct Decoded {
 }
 
 /// Decodes an HTML document.
-pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+pub fn decode_html<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     decode(bytes, content_type, html_declared_charset(bytes), false)
 }
 
 /// Decodes an XML document (RSS, Atom). UTF-16 without a BOM is recognised
 /// from the first bytes of `<?xml`.
-pub fn decode_xml(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+pub fn decode_xml<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     decode(bytes, content_type, xml_declared_charset(bytes), true)
 }
 
-fn decode(
-    bytes: &[u8],
+fn decode<'a>(
+    bytes: &'a [u8],
     content_type: Option<&str>,
     declared: Option<&'static Encoding>,
     xml: bool,
-) -> Decoded {
+) -> Decoded<'a> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return finish(&bytes[bom_len..], encoding, CharsetSource::Bom);
     }
@@ -139,14 +141,14 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
     detector.guess(None, Utf8Detection::Allow)
 }
 
-fn finish(bytes: &[u8], encoding: &'static Encoding, source: CharsetSource) -> Decoded {
+fn finish<'a>(bytes: &'a [u8], encoding: &'static Encoding, source: CharsetSource) -> Decoded<'a> {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     // Text leaves here in NFC, so that a search for a composed word finds
     // text that arrived decomposed (windows-1258 Vietnamese always does;
     // some CMSs emit decomposed UTF-8 too).
     let text = match to_nfc(&text) {
-        Cow::Borrowed(_) => text.into_owned(),
-        Cow::Owned(nfc) => nfc,
+        Cow::Borrowed(_) => text,
+        Cow::Owned(nfc) => Cow::Owned(nfc),
     };
     Decoded {
         text,
@@ -384,7 +386,8 @@ mod tests {
         let html = format!(
             "<html><head><meta charset=\"shift_jis\"></head><body><p>{JA}</p></body></html>"
         );
-        let decoded = decode_html(&encode(&html, "shift_jis"), None);
+        let bytes = encode(&html, "shift_jis");
+        let decoded = decode_html(&bytes, None);
         assert_eq!(decoded.encoding.name(), "Shift_JIS");
         assert_eq!(decoded.source, CharsetSource::Document);
         assert!(decoded.text.contains(JA));
@@ -395,7 +398,8 @@ mod tests {
         let html = format!(
             "<html><head><META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=euc-kr\"></head><body>{KO}</body></html>"
         );
-        let decoded = decode_html(&encode(&html, "euc-kr"), None);
+        let bytes = encode(&html, "euc-kr");
+        let decoded = decode_html(&bytes, None);
         assert_eq!(decoded.encoding.name(), "EUC-KR");
         assert!(decoded.text.contains(KO));
     }
@@ -403,7 +407,8 @@ mod tests {
     #[test]
     fn undeclared_gbk_is_detected() {
         let html = format!("<html><body><p>{ZH}</p><p>{ZH}</p></body></html>");
-        let decoded = decode_html(&encode(&html, "gbk"), None);
+        let bytes = encode(&html, "gbk");
+        let decoded = decode_html(&bytes, None);
         assert_eq!(decoded.source, CharsetSource::Detected);
         assert!(decoded.text.contains(ZH), "{}", decoded.text);
     }
@@ -411,10 +416,8 @@ mod tests {
     #[test]
     fn http_header_beats_meta() {
         let html = format!("<html><head><meta charset=\"utf-8\"></head><body>{TH}</body></html>");
-        let decoded = decode_html(
-            &encode(&html, "windows-874"),
-            Some("text/html; charset=TIS-620"),
-        );
+        let bytes = encode(&html, "windows-874");
+        let decoded = decode_html(&bytes, Some("text/html; charset=TIS-620"));
         assert_eq!(decoded.source, CharsetSource::Http);
         assert!(decoded.text.contains(TH));
     }
@@ -433,7 +436,8 @@ mod tests {
         let html = format!(
             "<html><head><meta charset=\"utf-8\"></head><body><p>{ZH}</p><p>{ZH}</p></body></html>"
         );
-        let decoded = decode_html(&encode(&html, "gbk"), None);
+        let bytes = encode(&html, "gbk");
+        let decoded = decode_html(&bytes, None);
         assert_eq!(decoded.source, CharsetSource::Corrected);
         assert!(decoded.text.contains(ZH));
     }
@@ -455,7 +459,8 @@ mod tests {
             "<?xml version=\"1.0\" encoding=\"big5\"?><rss><title>{}</title></rss>",
             "網路詐騙廣告"
         );
-        let decoded = decode_xml(&encode(&xml, "big5"), None);
+        let bytes = encode(&xml, "big5");
+        let decoded = decode_xml(&bytes, None);
         assert_eq!(decoded.encoding.name(), "Big5");
         assert!(decoded.text.contains("網路詐騙廣告"));
         let stripped = strip_xml_encoding_declaration(&decoded.text);

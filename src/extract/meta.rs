@@ -1000,7 +1000,7 @@ mod tests {
                     dirs.push(path);
                 } else if path.extension().is_some_and(|e| e == "html") {
                     let bytes = std::fs::read(&path).unwrap();
-                    pages.push(crate::charset::decode_html(&bytes, None).text);
+                    pages.push(crate::charset::decode_html(&bytes, None).text.into_owned());
                 }
             }
         }

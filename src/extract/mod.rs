@@ -242,7 +242,7 @@ pub(crate) fn check_pages() -> Vec<(std::path::PathBuf, String)> {
             files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
         } else if path.extension().is_some_and(|e| e == "html" || e == "htm") {
             let bytes = std::fs::read(&path).unwrap();
-            let html = charset::decode_html(&bytes, None).text;
+            let html = charset::decode_html(&bytes, None).text.into_owned();
             pages.push((path, html));
         }
     }

@@ -60,7 +60,7 @@ async fn load(app: &Shared, raw_id: String) -> Result<Shown, Problem> {
         let decoded = crate::charset::decode_html(&fetch.page.body, ct.as_deref());
         Ok(Shown {
             html,
-            text: decoded.text,
+            text: decoded.text.into_owned(),
             encoding: decoded.encoding.name(),
             fetch,
         })
