@@ -596,11 +596,15 @@ fn normalise_word(piece: &str, out: &mut String) {
     // already, and the quick check is far cheaper than decomposing and
     // recomposing them; most of those are also lowercase (or caseless)
     // with nothing to fold, and are copied as they are.
-    if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
-        if piece
-            .chars()
-            .all(|c| !crate::chars::lowercase_changes(c) && !folds(c))
-        {
+    let unchanged = |c: char| !crate::chars::lowercase_changes(c) && !folds(c);
+    if piece
+        .chars()
+        .all(|c| crate::chars::is_nfkc_starter(c) && unchanged(c))
+    {
+        // Vietnamese and most other words: one pass over BMP bit sets.
+        out.push_str(piece);
+    } else if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+        if piece.chars().all(unchanged) {
             out.push_str(piece);
         } else {
             fold_word(piece.chars(), out)
@@ -645,11 +649,17 @@ fn fold_latin_diacritics(arena: &mut String, word: Range<usize>) -> bool {
     if text.is_ascii() || !text.chars().all(is_latin_or_mark) {
         return false;
     }
-    let folded: String = text
-        .nfd()
-        .filter(|c| !('\u{0300}'..='\u{036F}').contains(c))
-        .map(|c| if c == 'đ' { 'd' } else { c })
-        .collect();
+    // NFD, marks dropped, is each character's canonical decomposition with
+    // its marks dropped: every mark here is in U+0300..U+036F, so the
+    // reordering NFD does among marks never moves a letter.
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        unicode_normalization::char::decompose_canonical(c, |d| {
+            if !('\u{0300}'..='\u{036F}').contains(&d) {
+                folded.push(if d == 'đ' { 'd' } else { d });
+            }
+        });
+    }
     if folded == text {
         return false;
     }
