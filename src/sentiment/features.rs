@@ -61,8 +61,38 @@ pub struct Scratch {
     pad: String,
     /// Character n-gram rows of one word, by length (1 to 4).
     grams: [Vec<u32>; 4],
+    /// Words seen before and their character n-gram rows, per table mask.
+    words: Vec<WordRows>,
     pub norm: String,
     pub feats: Vec<Feature>,
+}
+
+/// The character n-gram rows of words already hashed under one table
+/// mask. An article repeats most of its words, and news repeats the same
+/// few thousand: a lookup is cheaper than hashing the word's 1- to 4-grams
+/// again. The rows are the same ones in the same order, so the model's
+/// sums are bit for bit the same.
+struct WordRows {
+    mask: u32,
+    /// Word to its range in `rows`.
+    index: rustc_hash::FxHashMap<Box<str>, (u32, u32)>,
+    rows: Vec<u32>,
+}
+
+/// Words longer than this are hashed every time (an unspaced Thai or
+/// Japanese clause is one "word" here and seldom repeats).
+const MAX_CACHED_WORD_BYTES: usize = 24;
+/// Words kept per mask before the cache starts over: about 3 MB at most.
+const MAX_CACHED_WORDS: usize = 20_000;
+
+impl WordRows {
+    fn new(mask: u32) -> Self {
+        WordRows {
+            mask,
+            index: Default::default(),
+            rows: Vec::new(),
+        }
+    }
 }
 
 /// Scope of a negator over the following words ("not really very good").
@@ -77,9 +107,17 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
         bounds,
         pad,
         grams,
+        words,
         feats,
         ..
     } = scratch;
+    let cache = match words.iter().position(|w| w.mask == mask) {
+        Some(i) => &mut words[i],
+        None => {
+            words.push(WordRows::new(mask));
+            words.last_mut().expect("just pushed")
+        }
+    };
     feats.clear();
     tokens.clear();
     // Tokens: runs of word characters (apostrophes inside words kept) and
@@ -134,7 +172,25 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
         if lexicon.negator_words.contains(tok) {
             scope = NEGATION_SCOPE;
         }
-        char_ngrams(tok, mask, pad, bounds, grams, feats);
+        if tok.len() > MAX_CACHED_WORD_BYTES {
+            char_ngrams(tok, mask, pad, bounds, grams, feats);
+        } else if let Some(&(start, len)) = cache.index.get(tok) {
+            let rows = &cache.rows[start as usize..(start + len) as usize];
+            feats.extend(rows.iter().map(|&row| (row, 1.0)));
+        } else {
+            let first = feats.len();
+            char_ngrams(tok, mask, pad, bounds, grams, feats);
+            if cache.index.len() >= MAX_CACHED_WORDS {
+                cache.index.clear();
+                cache.rows.clear();
+            }
+            let start = cache.rows.len() as u32;
+            cache
+                .rows
+                .extend(feats[first..].iter().map(|&(row, _)| row));
+            let len = cache.rows.len() as u32 - start;
+            cache.index.insert(tok.into(), (start, len));
+        }
         // Thai is written without spaces, so the run above is a whole
         // clause; its dictionary words and word pairs carry what the
         // character n-grams cut across (ไม่ดี, ไม่ค่อย, โคตรแย่).
@@ -310,5 +366,34 @@ mod tests {
                 assert_eq!(feats, reference_ngrams(tok, mask), "{tok}");
             }
         }
+    }
+
+    #[test]
+    fn cached_words_give_the_features_hashed_afresh() {
+        let model = crate::sentiment::SentimentModel::shipped();
+        let texts = [
+            "the ads were not a scam, the ads were fine and the payout was fine",
+            "iklan penipuan pinjol marak lagi, iklan penipuan dilaporkan ke OJK",
+            "quảng cáo lừa đảo tràn lan, quảng cáo lừa đảo bị phạt",
+            "โฆษณาหลอกลวง โฆษณาหลอกลวงเงินกู้ออนไลน์",
+            "詐欺広告が急増 詐欺広告の削除",
+        ];
+        let masks = [(1u32 << 17) - 1, (1 << 18) - 1];
+        // One scratch warmed by every text under both masks, in turn, and
+        // read again: each result must equal a fresh scratch's.
+        let mut warm = Scratch::default();
+        for round in 0..3 {
+            for (i, text) in texts.iter().enumerate() {
+                let mask = masks[(i + round) % 2];
+                let norm = crate::sentiment::text::normalize(text);
+                let lexicon = model.lexicon(model.route("en", &norm));
+                let hits = lexicon.scan(&norm);
+                let mut fresh = Scratch::default();
+                extract(&norm, &hits, lexicon, mask, &mut fresh);
+                extract(&norm, &hits, lexicon, mask, &mut warm);
+                assert_eq!(warm.feats, fresh.feats, "{text}, round {round}");
+            }
+        }
+        assert!(warm.words.iter().all(|w| !w.index.is_empty()));
     }
 }
