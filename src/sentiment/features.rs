@@ -378,6 +378,34 @@ mod tests {
             "โฆษณาหลอกลวง โฆษณาหลอกลวงเงินกู้ออนไลน์",
             "詐欺広告が急増 詐欺広告の削除",
         ];
+        // Plus every text of the shared sentiment dev split, when the shared
+        // data folder is there (CI has none), in its own language.
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sentiment/dev");
+        let mut shared: Vec<(String, String)> = Vec::new();
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let content = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for line in content.lines() {
+                if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
+                    if let (Some(t), Some(l)) = (v["text"].as_str(), v["lang"].as_str()) {
+                        shared.push((t.to_string(), l.to_string()));
+                    }
+                }
+            }
+        }
+        let mut warm_shared = Scratch::default();
+        for (text, lang) in &shared {
+            let route = model.route(lang, text);
+            let Some(m) = route.model else { continue };
+            let mask = model.models[m].mask();
+            let norm = crate::sentiment::text::normalize(text);
+            let lexicon = model.lexicon(route);
+            let hits = lexicon.scan(&norm);
+            let mut fresh = Scratch::default();
+            extract(&norm, &hits, lexicon, mask, &mut fresh);
+            extract(&norm, &hits, lexicon, mask, &mut warm_shared);
+            assert_eq!(warm_shared.feats, fresh.feats, "{lang}: {text}");
+        }
         let masks = [(1u32 << 17) - 1, (1 << 18) - 1];
         // One scratch warmed by every text under both masks, in turn, and
         // read again: each result must equal a fresh scratch's.
