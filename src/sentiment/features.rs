@@ -82,7 +82,8 @@ struct WordRows {
 /// Words longer than this are hashed every time (an unspaced Thai or
 /// Japanese clause is one "word" here and seldom repeats).
 const MAX_CACHED_WORD_BYTES: usize = 24;
-/// Words kept per mask before the cache starts over: about 3 MB at most.
+/// Words kept per mask before the cache starts over: two to three MB of
+/// keys and rows per table size and thread on news text.
 const MAX_CACHED_WORDS: usize = 20_000;
 
 impl WordRows {
