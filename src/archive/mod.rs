@@ -327,9 +327,18 @@ thread_local! {
     static DEFLATER: std::cell::RefCell<Option<Deflater>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Records shorter than this (the metadata beside each response, about
+/// 700 bytes) are stored in their member uncompressed: resetting the
+/// deflate state clears some 130 KB of tables, which cost more than the
+/// few hundred bytes compression would save.
+const STORED_BELOW: usize = 4096;
+
 /// `parts`, concatenated, as one gzip member.
 fn gzip_parts(parts: &[&[u8]]) -> Vec<u8> {
     let total: usize = parts.iter().map(|p| p.len()).sum();
+    if total < STORED_BELOW {
+        return stored_member(parts, total);
+    }
     let mut out = Vec::with_capacity(total / 3 + 64);
     out.extend_from_slice(&GZIP_HEADER);
     let mut crc = flate2::Crc::new();
@@ -359,6 +368,26 @@ fn gzip_parts(parts: &[&[u8]]) -> Vec<u8> {
             .reset(Vec::new())
             .expect("writing to a Vec cannot fail")
     });
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&crc.amount().to_le_bytes());
+    out
+}
+
+/// `parts` (`total` bytes, under 64 KiB) as a gzip member whose deflate
+/// stream is one stored block: final-block bit, type 00, then the length
+/// and its complement (RFC 1951, 3.2.4).
+fn stored_member(parts: &[&[u8]], total: usize) -> Vec<u8> {
+    let len = u16::try_from(total).expect("stored members are under 64 KiB");
+    let mut out = Vec::with_capacity(total + GZIP_HEADER.len() + 5 + 8);
+    out.extend_from_slice(&GZIP_HEADER);
+    out.push(0b001);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(!len).to_le_bytes());
+    let mut crc = flate2::Crc::new();
+    for part in parts {
+        out.extend_from_slice(part);
+        crc.update(part);
+    }
     out.extend_from_slice(&crc.sum().to_le_bytes());
     out.extend_from_slice(&crc.amount().to_le_bytes());
     out
@@ -679,7 +708,8 @@ mod tests {
     fn members_are_the_bytes_gz_encoder_made() {
         // The old way: the whole record joined in one buffer, compressed by
         // a fresh GzEncoder. The reused, streamed compressor must give the
-        // same bytes, member after member on one thread.
+        // same bytes, member after member on one thread; records too short
+        // to compress are stored, and must read back as themselves.
         let joined_gzip = |record: &[u8]| {
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
             gz.write_all(record).unwrap();
@@ -693,13 +723,19 @@ mod tests {
         ] {
             let head = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n";
             let block = [head.as_bytes(), body.as_bytes()].concat();
-            assert_eq!(
-                gzip_record(&headers, &[head.as_bytes(), body.as_bytes()]),
-                joined_gzip(&record(&headers, &block)),
-                "{} bytes",
-                body.len()
-            );
-            assert_eq!(gzip_member(&block), joined_gzip(&block));
+            let whole = record(&headers, &block);
+            let member = gzip_record(&headers, &[head.as_bytes(), body.as_bytes()]);
+            if whole.len() < STORED_BELOW {
+                let mut back = Vec::new();
+                flate2::read::GzDecoder::new(&member[..])
+                    .read_to_end(&mut back)
+                    .unwrap();
+                assert_eq!(back, whole, "{} bytes", body.len());
+                assert_eq!(member.len(), whole.len() + 23);
+            } else {
+                assert_eq!(member, joined_gzip(&whole), "{} bytes", body.len());
+                assert_eq!(gzip_member(&block), joined_gzip(&block));
+            }
         }
     }
 

@@ -452,10 +452,15 @@ impl Tokens {
         });
     }
 
-    /// Writes `chars` at the end of the arena and returns their range.
-    fn write(&mut self, chars: impl Iterator<Item = char>) -> Range<usize> {
+    /// Writes `s` in NFKC at the end of the arena and returns its range;
+    /// text the quick check passes (nearly all) is copied as it is.
+    fn write_nfkc(&mut self, s: &str) -> Range<usize> {
         let start = self.arena.len();
-        self.arena.extend(chars);
+        if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+            self.arena.push_str(s);
+        } else {
+            self.arena.extend(s.nfkc());
+        }
         start..self.arena.len()
     }
 
@@ -506,7 +511,7 @@ impl Tokens {
                 let word = &text[ws..we];
                 if word.chars().count() >= MIN_CJK_WORD_CHARS && word.len() <= MAX_TOKEN_BYTES {
                     let i = chars.iter().position(|c| c.0 == ws).unwrap_or(0);
-                    let normalised = self.write(word.nfkc());
+                    let normalised = self.write_nfkc(word);
                     self.push(ws, we, normalised, base + i);
                 }
             }
@@ -542,7 +547,7 @@ impl Tokens {
         let base = self.position;
         self.position += chars.len();
         if mode == Mode::Index && chars.len() > 2 {
-            let whole = self.write(piece.nfkc());
+            let whole = self.write_nfkc(piece);
             self.push(offset, offset + piece.len(), whole, base);
         }
         self.grams(&chars, base, mode);
@@ -564,15 +569,7 @@ impl Tokens {
         }
         let mut out = Vec::with_capacity(clusters.len());
         for (from, to) in clusters {
-            let cluster = &s[from..to];
-            let text = if cluster.is_ascii() || is_nfkc_quick(cluster.chars()) == IsNormalized::Yes
-            {
-                let start = self.arena.len();
-                self.arena.push_str(cluster);
-                start..self.arena.len()
-            } else {
-                self.write(cluster.nfkc())
-            };
+            let text = self.write_nfkc(&s[from..to]);
             if !text.is_empty() {
                 out.push((offset + from, offset + to, text));
             }

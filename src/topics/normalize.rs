@@ -72,6 +72,13 @@ impl Normalized {
             let span = (start as u32, end as u32);
             if single {
                 self.push_char(c, span);
+            } else if is_nfkc_quick(cluster.chars()) == IsNormalized::Yes {
+                // A letter and its marks already in NFKC (Thai, Indic,
+                // Vietnamese as typed): the same characters, without the
+                // normaliser's buffering.
+                for d in cluster.chars() {
+                    self.push_folded(d, span);
+                }
             } else {
                 for d in cluster.chars().nfkc() {
                     self.push_folded(d, span);
