@@ -1183,6 +1183,20 @@ pub fn text_weight(text: &str) -> usize {
     let mut weight = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Sixteen ASCII bytes at a time: a fixed-size count the compiler
+        // turns into vector compares.
+        if let Some(chunk) = bytes.get(i..i + 16) {
+            let chunk: &[u8; 16] = chunk.try_into().expect("sixteen bytes");
+            if u128::from_ne_bytes(*chunk) & 0x8080_8080_8080_8080_8080_8080_8080_8080 == 0 {
+                let blanks = chunk
+                    .iter()
+                    .filter(|&&b| b == b' ' || (b'\t'..=b'\r').contains(&b))
+                    .count();
+                weight += 16 - blanks;
+                i += 16;
+                continue;
+            }
+        }
         let b = bytes[i];
         if b.is_ascii() {
             // char::is_whitespace in ASCII: space and \t \n \x0B \x0C \r.
@@ -1287,8 +1301,24 @@ mod tests {
             "plain ascii text\twith\r\nbreaks\x0b\x0c and \x1c unit separators",
             "Regulator’s “fine” — 罰款 広告 광고를 โฆษณา\u{a0}\u{3000}lừa đảo 𠀀",
             " \u{2028}x\u{85}y ",
+            &"Regulators fined\tthe platform,\r\n   again. ".repeat(9),
+            &"ads 広告 a\u{3000}b lừa đảo  \n\x0b".repeat(13),
         ] {
             assert_eq!(text_weight(t), reference(t), "{t:?}");
+        }
+        // Random mixes, so that runs of ASCII start and end at every
+        // offset of the sixteen-byte chunks.
+        let ascii: Vec<char> = "ab \t\n\r\x0b.".chars().collect();
+        let other: Vec<char> = "広광ไđ\u{3000}\u{a0}".chars().collect();
+        let mut rng = fastrand::Rng::with_seed(3);
+        for _ in 0..5_000 {
+            let t: String = (0..rng.usize(0..80))
+                .map(|_| match rng.u8(0..20) {
+                    0 => other[rng.usize(0..other.len())],
+                    _ => ascii[rng.usize(0..ascii.len())],
+                })
+                .collect();
+            assert_eq!(text_weight(&t), reference(&t), "{t:?}");
         }
     }
 
