@@ -136,6 +136,10 @@ pub fn normalize_into(text: &str, out: &mut String) {
         if c.is_ascii() {
             // Same answer as below without the Unicode case tables.
             out.push(c.to_ascii_lowercase());
+        } else if !crate::chars::lowercase_changes(c) {
+            // Thai, Han, kana, lowercase letters: lowercasing would give
+            // the character back, so neither case table is searched.
+            out.push(c);
         } else if c.is_uppercase() {
             out.extend(c.to_lowercase());
         } else {
@@ -215,6 +219,25 @@ pub fn at_boundary(text: &str, start: usize, end: usize, left: bool, right: bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowercasing_skips_the_tables_without_changing_a_character() {
+        // The rule before the caseless shortcut: uppercase letters lowered.
+        for cp in (0x80..0x1_0000u32).chain((0x1_0000..0x11_0000u32).step_by(3)) {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            if matches!(c, '\u{2019}' | '\u{2018}' | '\u{FF01}' | '\u{FF1F}') {
+                continue;
+            }
+            let want: String = if c.is_uppercase() {
+                c.to_lowercase().collect()
+            } else {
+                c.to_string()
+            };
+            assert_eq!(normalize(&c.to_string()), want, "U+{cp:04X}");
+        }
+    }
 
     fn split(text: &str) -> Vec<&str> {
         sentences(text).into_iter().map(|r| &text[r]).collect()
