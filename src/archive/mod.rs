@@ -368,8 +368,7 @@ fn gzip_parts(parts: &[&[u8]]) -> Vec<u8> {
             .reset(Vec::new())
             .expect("writing to a Vec cannot fail")
     });
-    out.extend_from_slice(&crc.sum().to_le_bytes());
-    out.extend_from_slice(&crc.amount().to_le_bytes());
+    push_gzip_trailer(&mut out, &crc);
     out
 }
 
@@ -388,9 +387,14 @@ fn stored_member(parts: &[&[u8]], total: usize) -> Vec<u8> {
         out.extend_from_slice(part);
         crc.update(part);
     }
+    push_gzip_trailer(&mut out, &crc);
+    out
+}
+
+/// A gzip member's trailer: CRC-32 and length of the uncompressed bytes.
+fn push_gzip_trailer(out: &mut Vec<u8>, crc: &flate2::Crc) {
     out.extend_from_slice(&crc.sum().to_le_bytes());
     out.extend_from_slice(&crc.amount().to_le_bytes());
-    out
 }
 
 fn record(headers: &[(&str, &str)], block: &[u8]) -> Vec<u8> {

@@ -370,17 +370,24 @@ struct Tokens {
 impl Tokens {
     /// The tokens as tantivy's [`Token`]s, each with its own text.
     fn to_vec(&self) -> Vec<Token> {
-        self.spans.iter().map(|s| self.token(s)).collect()
+        self.spans
+            .iter()
+            .map(|s| {
+                let mut token = Token::default();
+                self.fill(s, &mut token);
+                token
+            })
+            .collect()
     }
 
-    fn token(&self, s: &Span) -> Token {
-        Token {
-            offset_from: s.from,
-            offset_to: s.to,
-            position: s.position,
-            text: self.arena[s.text.clone()].to_string(),
-            position_length: 1,
-        }
+    /// Makes `token` the token of `s`, reusing its text buffer.
+    fn fill(&self, s: &Span, token: &mut Token) {
+        token.offset_from = s.from;
+        token.offset_to = s.to;
+        token.position = s.position;
+        token.position_length = 1;
+        token.text.clear();
+        token.text.push_str(&self.arena[s.text.clone()]);
     }
 
     /// ICU's segments of `text[from..to]`: each word, or run of adjacent
@@ -593,15 +600,15 @@ fn normalise_word(piece: &str, out: &mut String) {
     // already, and the quick check is far cheaper than decomposing and
     // recomposing them; most of those are also lowercase (or caseless)
     // with nothing to fold, and are copied as they are.
-    let unchanged = |c: char| !crate::chars::lowercase_changes(c) && !folds(c);
-    if piece
-        .chars()
-        .all(|c| crate::chars::is_nfkc_starter(c) && unchanged(c))
+    // Words of NFKC starters (Vietnamese, most others) are known to be in
+    // NFKC from BMP bit sets, without the quick check's per-word state.
+    if piece.chars().all(crate::chars::is_nfkc_starter)
+        || is_nfkc_quick(piece.chars()) == IsNormalized::Yes
     {
-        // Vietnamese and most other words: one pass over BMP bit sets.
-        out.push_str(piece);
-    } else if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
-        if piece.chars().all(unchanged) {
+        if piece
+            .chars()
+            .all(|c| !crate::chars::lowercase_changes(c) && !folds(c))
+        {
             out.push_str(piece);
         } else {
             fold_word(piece.chars(), out)
@@ -711,14 +718,7 @@ impl TokenStream for VecTokenStream {
             return false;
         };
         self.index += 1;
-        self.token.offset_from = span.from;
-        self.token.offset_to = span.to;
-        self.token.position = span.position;
-        self.token.position_length = 1;
-        self.token.text.clear();
-        self.token
-            .text
-            .push_str(&self.tokens.arena[span.text.clone()]);
+        self.tokens.fill(span, &mut self.token);
         true
     }
 
