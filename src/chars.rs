@@ -12,7 +12,10 @@
 //! scripts live, is computed once into an 8 KiB bit set per class; other
 //! planes ask the tables as before. The answers are the same by construction.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// One bit per BMP code point.
 type BmpBits = Box<[u64; 1024]>;
@@ -57,6 +60,85 @@ fn slow_nfkc_starter(c: char) -> bool {
 #[inline]
 pub fn is_nfkc_starter(c: char) -> bool {
     classify(c, |_| true, &NFKC_STARTER_BITS, slow_nfkc_starter)
+}
+
+/// The NFKC quick check of `s`, the same answer as
+/// `unicode_normalization::is_nfkc_quick(s.chars())`. The library asks two
+/// perfect-hash tables (combining class and quick-check property) through a
+/// function pointer for every non-ASCII character; here NFKC starters, all
+/// but a few characters of news text in any script, are answered from
+/// [`NFKC_STARTER_BITS`], and only the others ask the tables. A starter
+/// ends any run of marks, so the check goes on after it as if from the
+/// start.
+pub fn nfkc_quick(s: &str) -> IsNormalized {
+    let mut last_class = 0u8;
+    let mut result = IsNormalized::Yes;
+    for c in s.chars() {
+        if is_nfkc_starter(c) {
+            last_class = 0;
+            continue;
+        }
+        let class = unicode_normalization::char::canonical_combining_class(c);
+        if class != 0 && last_class > class {
+            return IsNormalized::No;
+        }
+        match unicode_normalization::is_nfkc_quick(std::iter::once(c)) {
+            IsNormalized::Yes => {}
+            IsNormalized::No => return IsNormalized::No,
+            IsNormalized::Maybe => result = IsNormalized::Maybe,
+        }
+        last_class = class;
+    }
+    result
+}
+
+/// Appends `s` in NFKC to `out`, sending only the stretches that may change
+/// through the normaliser.
+///
+/// An NFKC starter (quick check "yes", combining class 0) is a boundary:
+/// nothing before it composes with it or reorders across it, so the text
+/// on either side normalises alone. Each character that is not a starter
+/// is checked with its stretch, from the starter before it to the next
+/// one; stretches that pass the quick check are copied. Thai's SARA AM
+/// (U+0E33) fails the check, so a whole Thai article used to be decomposed
+/// and recomposed for a few such characters.
+pub fn push_nfkc(s: &str, out: &mut String) {
+    let mut copied = 0; // s[..copied] is in `out`
+    let mut boundary = 0; // where the stretch of the next non-starter starts
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if is_nfkc_starter(c) {
+            boundary = i;
+            continue;
+        }
+        let mut end = s.len();
+        while let Some(&(j, d)) = chars.peek() {
+            if is_nfkc_starter(d) {
+                end = j;
+                break;
+            }
+            chars.next();
+        }
+        let stretch = &s[boundary..end];
+        if nfkc_quick(stretch) != IsNormalized::Yes {
+            out.push_str(&s[copied..boundary]);
+            out.extend(stretch.nfkc());
+            copied = end;
+        }
+        boundary = end;
+    }
+    out.push_str(&s[copied..]);
+}
+
+/// `s` in NFKC, borrowed when it is already (see [`push_nfkc`]).
+pub fn to_nfkc(s: &str) -> Cow<'_, str> {
+    if nfkc_quick(s) == IsNormalized::Yes {
+        Cow::Borrowed(s)
+    } else {
+        let mut out = String::with_capacity(s.len() + 16);
+        push_nfkc(s, &mut out);
+        Cow::Owned(out)
+    }
 }
 
 fn slow_alphabetic_or_mark(c: char) -> bool {
@@ -160,5 +242,48 @@ mod tests {
         assert!(is_word_char('ก') && is_word_char('ั') && is_word_char('๕'));
         assert!(!is_word_char('฿') && !is_word_char(' ') && !is_word_char('।'));
         assert!(is_word_char('𠀀')); // Han, outside the BMP
+    }
+
+    /// A SplitMix64 stream, so the random strings are the same every run.
+    fn splitmix(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn nfkc_by_stretches_matches_the_normaliser() {
+        // Characters that compose, reorder, decompose or do nothing: Latin
+        // with marks in and out of order, Thai with SARA AM and tone marks,
+        // Hangul syllables and conjoining jamo, Vietnamese, full-width and
+        // compatibility forms, Devanagari nukta, marks with no base, and
+        // some outside the BMP.
+        let pool: Vec<char> = "aeoAE \u{301}\u{300}\u{323}\u{302}\u{308}\u{327}\u{31b}\u{316}\
+            กคำน้ำ่้๊ิีุู ั\u{e4d}\u{e32}각가각한\u{1161}\u{11a8}\
+            ệẫươ ＡＢ１２ﬁ㎏①ｶﾞ\u{ff9e}ﾟ\u{3099}\u{309a}か\
+            क\u{93c}ज़\u{94d}ष\u{958} Å\u{212b}\u{2126}\u{344}\u{f73}\u{1e9b}\u{fb2c}\u{5bc}\u{5c1}\u{1d15e}\u{1d165}\u{1d16e}\u{2f800}𝐀"
+            .chars()
+            .collect();
+        let mut state = 7u64;
+        for round in 0..20_000 {
+            let len = 1 + (splitmix(&mut state) % 24) as usize;
+            let s: String = (0..len)
+                .map(|_| pool[(splitmix(&mut state) % pool.len() as u64) as usize])
+                .collect();
+            let want: String = s.nfkc().collect();
+            assert_eq!(
+                nfkc_quick(&s),
+                unicode_normalization::is_nfkc_quick(s.chars()),
+                "round {round}: {s:?}"
+            );
+            assert_eq!(to_nfkc(&s), want, "round {round}: {s:?}");
+            let mut out = String::from("x");
+            push_nfkc(&s, &mut out);
+            assert_eq!(out[1..], want, "round {round}: {s:?}");
+        }
+        assert!(matches!(to_nfkc("ข่าวภาษาไทย"), Cow::Borrowed(_)));
+        assert_eq!(to_nfkc("ทำ ๑"), "ทํา ๑");
     }
 }

@@ -31,12 +31,13 @@
 //! highlight the right characters.
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use icu_segmenter::options::WordBreakInvariantOptions;
 use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager};
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// The name the analyzer is registered under in the index.
 pub const ANALYZER: &str = "kabar";
@@ -109,6 +110,52 @@ pub fn tokenize_query(text: &str) -> Vec<Token> {
 pub(crate) static SEGMENTER: LazyLock<WordSegmenterBorrowed<'static>> =
     LazyLock::new(|| WordSegmenter::new_dictionary(WordBreakInvariantOptions::default()));
 
+/// Thai runs whose word breaks are remembered, at most.
+const MAX_REMEMBERED_RUNS: usize = 8192;
+
+/// Word breaks of Thai runs, by their text, until asked for once. The
+/// sentiment features segment every Thai run of an article (see
+/// `sentiment::features`), and the index tokenizer segments the same runs
+/// again when the article reaches the index a moment later; ICU's
+/// dictionary segmentation was 3 to 4 % of the crawl. The second caller
+/// takes the first one's breaks. Runs that only one side sees (text with
+/// punctuation inside a chunk) are forgotten when the map is full.
+static THAI_BREAKS: LazyLock<Mutex<BreaksByRun>> = LazyLock::new(Default::default);
+
+/// A Thai run's text to its word breaks.
+type BreaksByRun = FxHashMap<Box<str>, Box<[u32]>>;
+
+/// ICU's word breaks of `text` (offsets from 0 to `text.len()`) into `out`,
+/// which is cleared first. Text that starts with a Thai letter goes
+/// through [`THAI_BREAKS`]: the same breaks, segmented once for both
+/// readers.
+pub(crate) fn segment_breaks(text: &str, out: &mut Vec<usize>) {
+    out.clear();
+    let thai = text
+        .chars()
+        .next()
+        .is_some_and(|c| ('\u{0E01}'..='\u{0E5B}').contains(&c));
+    if !thai || text.len() > u32::MAX as usize {
+        out.extend(SEGMENTER.segment_str(text));
+        return;
+    }
+    if let Some(breaks) = THAI_BREAKS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(text)
+    {
+        out.extend(breaks.iter().map(|&b| b as usize));
+        return;
+    }
+    out.extend(SEGMENTER.segment_str(text));
+    let breaks = out.iter().map(|&b| b as u32).collect();
+    let mut memo = THAI_BREAKS.lock().unwrap_or_else(PoisonError::into_inner);
+    if memo.len() >= MAX_REMEMBERED_RUNS {
+        memo.clear();
+    }
+    memo.insert(text.into(), breaks);
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Family {
     /// Han and kana: character n-grams.
@@ -150,7 +197,15 @@ type CjkRun = (usize, usize, Vec<(usize, usize)>);
 /// each chunk (plain Latin ones by [`latin_words`], the rest by ICU), and
 /// hand each word or run of Han/kana to its family's analyzer.
 fn analyze(text: &str, mode: Mode) -> Tokens {
-    let mut out = Tokens::default();
+    // Sized once: growing the arena and the spans token by token copied
+    // them over and over (1 % of the crawl's time). Token texts are about
+    // the text's length (Han/kana runs add their bigrams); a token takes
+    // five or more bytes of text.
+    let mut out = Tokens {
+        arena: String::with_capacity(text.len() + text.len() / 4),
+        spans: Vec::with_capacity(text.len() / 5 + 1),
+        ..Tokens::default()
+    };
     for (start, end, latin) in chunks(text) {
         if latin {
             latin_words(&text[start..end], |from, to| {
@@ -365,6 +420,8 @@ struct Tokens {
     arena: String,
     spans: Vec<Span>,
     position: usize,
+    /// ICU's breaks of the chunk being segmented (scratch).
+    breaks: Vec<usize>,
 }
 
 impl Tokens {
@@ -395,11 +452,14 @@ impl Tokens {
     fn icu_segments(&mut self, text: &str, from: usize, to: usize, mode: Mode) {
         // A run of adjacent Han/kana segments: its start, end and ICU words.
         let mut run: Option<CjkRun> = None;
-        let mut breaks = SEGMENTER.segment_str(&text[from..to]).map(|b| from + b);
-        let Some(mut start) = breaks.next() else {
+        let mut breaks = std::mem::take(&mut self.breaks);
+        segment_breaks(&text[from..to], &mut breaks);
+        let Some((&first, rest)) = breaks.split_first() else {
+            self.breaks = breaks;
             return;
         };
-        for end in breaks {
+        let mut start = from + first;
+        for end in rest.iter().map(|b| from + b) {
             let piece = &text[start..end];
             // ICU4X's `is_word_like` misreports Devanagari words with some
             // vowel signs (की, ने) as non-words, so word-likeness is decided
@@ -432,6 +492,7 @@ impl Tokens {
         if let Some((s, e, words)) = run.take() {
             self.cjk_run(text, s, e, &words, mode);
         }
+        self.breaks = breaks;
     }
 
     /// A word-like segment that is not Han/kana, at byte `offset`: a Hangul
@@ -460,13 +521,14 @@ impl Tokens {
     }
 
     /// Writes `s` in NFKC at the end of the arena and returns its range;
-    /// text the quick check passes (nearly all) is copied as it is.
+    /// only the stretches that fail the quick check are normalised, the
+    /// rest (nearly all) is copied as it is.
     fn write_nfkc(&mut self, s: &str) -> Range<usize> {
         let start = self.arena.len();
-        if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        if s.is_ascii() {
             self.arena.push_str(s);
         } else {
-            self.arena.extend(s.nfkc());
+            crate::chars::push_nfkc(s, &mut self.arena);
         }
         start..self.arena.len()
     }
@@ -597,14 +659,11 @@ fn normalise_word(piece: &str, out: &mut String) {
         return;
     }
     // Most non-ASCII words (Thai, Vietnamese, Hindi as typed) are NFKC
-    // already, and the quick check is far cheaper than decomposing and
-    // recomposing them; most of those are also lowercase (or caseless)
-    // with nothing to fold, and are copied as they are.
-    // Words of NFKC starters (Vietnamese, most others) are known to be in
-    // NFKC from BMP bit sets, without the quick check's per-word state.
-    if piece.chars().all(crate::chars::is_nfkc_starter)
-        || is_nfkc_quick(piece.chars()) == IsNormalized::Yes
-    {
+    // already, and the quick check (from BMP bit sets for starters) is far
+    // cheaper than decomposing and recomposing them; most of those are also
+    // lowercase (or caseless) with nothing to fold, and are copied as they
+    // are.
+    if crate::chars::nfkc_quick(piece) == IsNormalized::Yes {
         if piece
             .chars()
             .all(|c| !crate::chars::lowercase_changes(c) && !folds(c))
@@ -734,6 +793,26 @@ impl TokenStream for VecTokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_thai_breaks_are_icus() {
+        // Segmented, then taken from the memo, then segmented again (the
+        // memo gives a run up once it is taken); other scripts never enter.
+        for text in [
+            "ผู้บริโภคร้องเรียนโฆษณาหลอกลวงบนแพลตฟอร์ม",
+            "แบงก์ชาติเตือนประชาชนระวังเงินกู้ออนไลน์ผิดกฎหมาย",
+            "ธนาคาร2567ปี",
+            "広告の審査",
+        ] {
+            let want: Vec<usize> = SEGMENTER.segment_str(text).collect();
+            for round in 0..3 {
+                let mut got = vec![99];
+                segment_breaks(text, &mut got);
+                assert_eq!(got, want, "{text} round {round}");
+            }
+        }
+        assert!(!THAI_BREAKS.lock().unwrap().contains_key("広告の審査"));
+    }
 
     fn words(text: &str) -> Vec<String> {
         tokenize(text).into_iter().map(|t| t.text).collect()

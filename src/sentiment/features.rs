@@ -12,7 +12,7 @@
 
 use super::lexicon::{Hits, Lexicon};
 use super::text::{Script, is_word_char};
-use crate::index::tokenizer::SEGMENTER;
+use crate::index::tokenizer::segment_breaks;
 
 /// A feature: table row and value.
 pub type Feature = (u32, f32);
@@ -58,6 +58,8 @@ fn dense_row(name: &str, mask: u32) -> u32 {
 pub struct Scratch {
     tokens: Vec<(usize, usize, bool)>,
     bounds: Vec<usize>,
+    /// ICU's word breaks of one Thai run.
+    breaks: Vec<usize>,
     pad: String,
     /// Character n-gram rows of one word, by length (1 to 4).
     grams: [Vec<u32>; 4],
@@ -106,6 +108,7 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
     let Scratch {
         tokens,
         bounds,
+        breaks,
         pad,
         grams,
         words,
@@ -201,9 +204,9 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
             .is_some_and(|c| Script::of(c) == Script::Thai)
         {
             let mut prev: Option<&str> = None;
-            let mut breaks = SEGMENTER.segment_str(tok);
-            let mut from = breaks.next().unwrap_or(0);
-            for to in breaks {
+            segment_breaks(tok, breaks);
+            let mut from = breaks.first().copied().unwrap_or(0);
+            for &to in breaks.iter().skip(1) {
                 let piece = &tok[from..to];
                 from = to;
                 feats.push(((fnv(b'd', &[piece.as_bytes()]) as u32) & mask, 1.0));

@@ -72,7 +72,7 @@ impl Normalized {
             let span = (start as u32, end as u32);
             if single {
                 self.push_char(c, span);
-            } else if is_nfkc_quick(cluster.chars()) == IsNormalized::Yes {
+            } else if crate::chars::nfkc_quick(&cluster) == IsNormalized::Yes {
                 // A letter and its marks already in NFKC (Thai, Indic,
                 // Vietnamese as typed): the same characters, without the
                 // normaliser's buffering.
@@ -102,7 +102,9 @@ impl Normalized {
             }
         } else if is_stable(c) {
             self.push_raw(c, span);
-        } else if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+        } else if crate::chars::is_nfkc_starter(c)
+            || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+        {
             self.push_folded(c, span);
         } else {
             for d in std::iter::once(c).nfkc() {
