@@ -1,9 +1,10 @@
 //! Character classes asked for every character of every text: whether a
 //! character belongs inside a word (a letter, a digit or a combining mark),
-//! whether it is a letter or digit (`char::is_alphanumeric`), a letter or
-//! mark, numeric (`char::is_numeric`), and whether lowercasing changes it
+//! whether it is a letter or digit (`char::is_alphanumeric`), a letter
+//! (`char::is_alphabetic`, for language detection and sentiment), a letter
+//! or mark, numeric (`char::is_numeric`), and whether lowercasing changes it
 //! (the last three for story signatures, [`crate::stories`]), and whether
-//! NFKC leaves it alone (for the index tokenizer's words).
+//! NFKC leaves it alone (for the quick checks and normalisation below).
 //!
 //! The standard library answers `is_alphanumeric` for non-ASCII characters
 //! by searching Unicode tables, which profiling showed to be 40 % of the
@@ -32,6 +33,9 @@ fn bmp_bits(class: fn(char) -> bool) -> BmpBits {
 
 /// Letter, digit or combining mark.
 static WORD_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_word_char));
+
+/// `char::is_alphabetic`.
+static ALPHABETIC_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(char::is_alphabetic));
 
 /// Letter or digit.
 static ALNUM_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(char::is_alphanumeric));
@@ -71,6 +75,26 @@ pub fn is_nfkc_starter(c: char) -> bool {
 /// ends any run of marks, so the check goes on after it as if from the
 /// start.
 pub fn nfkc_quick(s: &str) -> IsNormalized {
+    quick_check(
+        s,
+        unicode_normalization::is_nfkc_quick::<std::iter::Once<char>>,
+    )
+}
+
+/// The NFC quick check of `s`, as `unicode_normalization::is_nfc_quick`
+/// gives it, the same way as [`nfkc_quick`]: a character NFKC leaves alone
+/// NFC leaves alone too.
+pub fn nfc_quick(s: &str) -> IsNormalized {
+    quick_check(
+        s,
+        unicode_normalization::is_nfc_quick::<std::iter::Once<char>>,
+    )
+}
+
+/// A quick check with starters from the bit set and `one` (the library's
+/// check of a single character) for the rest.
+#[inline]
+fn quick_check(s: &str, one: fn(std::iter::Once<char>) -> IsNormalized) -> IsNormalized {
     let mut last_class = 0u8;
     let mut result = IsNormalized::Yes;
     for c in s.chars() {
@@ -82,7 +106,7 @@ pub fn nfkc_quick(s: &str) -> IsNormalized {
         if class != 0 && last_class > class {
             return IsNormalized::No;
         }
-        match unicode_normalization::is_nfkc_quick(std::iter::once(c)) {
+        match one(std::iter::once(c)) {
             IsNormalized::Yes => {}
             IsNormalized::No => return IsNormalized::No,
             IsNormalized::Maybe => result = IsNormalized::Maybe,
@@ -203,6 +227,17 @@ pub fn is_word_char(c: char) -> bool {
     classify(c, u8::is_ascii_alphanumeric, &WORD_BITS, slow_word_char)
 }
 
+/// `c.is_alphabetic()`, from the table for the BMP.
+#[inline]
+pub fn is_alphabetic(c: char) -> bool {
+    classify(
+        c,
+        u8::is_ascii_alphabetic,
+        &ALPHABETIC_BITS,
+        char::is_alphabetic,
+    )
+}
+
 /// `c.is_alphanumeric()`, from the table for the BMP.
 #[inline]
 pub fn is_alphanumeric(c: char) -> bool {
@@ -225,6 +260,7 @@ mod tests {
             if let Some(c) = char::from_u32(cp) {
                 assert_eq!(is_word_char(c), slow_word_char(c), "U+{cp:04X}");
                 assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "U+{cp:04X}");
+                assert_eq!(is_alphabetic(c), c.is_alphabetic(), "U+{cp:04X}");
                 assert_eq!(
                     is_alphabetic_or_mark(c),
                     slow_alphabetic_or_mark(c),
@@ -237,6 +273,13 @@ mod tests {
                     "U+{cp:04X}"
                 );
                 assert_eq!(is_nfkc_starter(c), slow_nfkc_starter(c), "U+{cp:04X}");
+                // What `nfc_quick` relies on.
+                assert!(
+                    !is_nfkc_starter(c)
+                        || unicode_normalization::is_nfc_quick(std::iter::once(c))
+                            == IsNormalized::Yes,
+                    "U+{cp:04X}"
+                );
             }
         }
         assert!(is_word_char('ก') && is_word_char('ั') && is_word_char('๕'));
@@ -276,6 +319,11 @@ mod tests {
             assert_eq!(
                 nfkc_quick(&s),
                 unicode_normalization::is_nfkc_quick(s.chars()),
+                "round {round}: {s:?}"
+            );
+            assert_eq!(
+                nfc_quick(&s),
+                unicode_normalization::is_nfc_quick(s.chars()),
                 "round {round}: {s:?}"
             );
             assert_eq!(to_nfkc(&s), want, "round {round}: {s:?}");

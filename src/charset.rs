@@ -24,7 +24,7 @@ use std::borrow::Cow;
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use serde::Serialize;
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// Where the encoding decision came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -181,7 +181,7 @@ fn to_nfc(text: &str) -> Cow<'_, str> {
         // The byte before a run is ASCII: runs end at one.
         let start = run.saturating_sub(1);
         let piece = &text[start..end];
-        if is_nfc_quick(piece.chars()) != IsNormalized::Yes {
+        if crate::chars::nfc_quick(piece) != IsNormalized::Yes {
             let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
             out.push_str(&text[copied..start]);
             out.extend(piece.nfc());

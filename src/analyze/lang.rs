@@ -228,7 +228,7 @@ fn count_scripts(text: &str) -> ScriptCounts {
                     _ => {}
                 }
             }
-            _ if ch.is_alphabetic() => c.other += 1,
+            _ if crate::chars::is_alphabetic(ch) => c.other += 1,
             _ => continue,
         }
         c.letters += 1;

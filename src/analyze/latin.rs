@@ -178,7 +178,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&[u8])) {
             }
         } else if ch == '\u{2019}' && !word.is_empty() {
             word.push(b'\'');
-        } else if ch.is_alphabetic() {
+        } else if crate::chars::is_alphabetic(ch) {
             let mut buf = [0u8; 4];
             for lower in ch.to_lowercase() {
                 word.extend_from_slice(lower.encode_utf8(&mut buf).as_bytes());

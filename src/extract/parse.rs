@@ -75,7 +75,6 @@ pub fn parse_fast(html: &str) -> Option<Html> {
         b: html.as_bytes(),
         pos: 0,
         text: String::new(),
-        atoms: Default::default(),
         builder,
     };
     tokenizer.run().ok()?;
@@ -94,11 +93,6 @@ struct Tokenizer<'a> {
     pos: usize,
     /// Character data not yet handed over: one token per run of text.
     text: String,
-    /// Tag and attribute names as written in the page, to their atoms. A
-    /// page repeats a few dozen names thousands of times, and making an
-    /// atom hashes the name and, for names html5ever does not know (`data-*`,
-    /// `itemprop`), locks a global set.
-    atoms: rustc_hash::FxHashMap<&'a str, LocalName>,
     builder: TreeBuilder<ego_tree::NodeId, HtmlTreeSink>,
 }
 
@@ -203,15 +197,6 @@ impl Tokenizer<'_> {
         self.builder.process_token(token, 1)
     }
 
-    /// The atom of the (tag or attribute) name at `from..to`, lowercased.
-    fn atom(&mut self, from: usize, to: usize) -> LocalName {
-        let raw = &self.src[from..to];
-        self.atoms
-            .entry(raw)
-            .or_insert_with(|| LocalName::from(lower(raw)))
-            .clone()
-    }
-
     /// A tag whose name starts at `from`; leaves `pos` after its `>`.
     /// `None` when the page ends inside the tag, which then is dropped.
     fn tag(&mut self, from: usize, kind: TagKind) -> Option<Tag> {
@@ -223,7 +208,7 @@ impl Tokenizer<'_> {
         if i >= b.len() {
             return self.eof();
         }
-        let name = self.atom(from, i);
+        let name = LocalName::from(lower(&self.src[from..i]));
         let mut attrs: Vec<Attribute> = Vec::new();
         let mut self_closing = false;
         loop {
@@ -253,7 +238,7 @@ impl Tokenizer<'_> {
             while i < b.len() && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
                 i += 1;
             }
-            let attr_name = self.atom(name_start, i);
+            let attr_name = lower(&self.src[name_start..i]);
             while i < b.len() && is_space(b[i]) {
                 i += 1;
             }
@@ -285,9 +270,9 @@ impl Tokenizer<'_> {
                 }
             }
             // A repeated attribute is dropped; the first one counts.
-            if !attrs.iter().any(|a| a.name.local == attr_name) {
+            if !attrs.iter().any(|a| &*a.name.local == attr_name.as_ref()) {
                 attrs.push(Attribute {
-                    name: QualName::new(None, ns!(), attr_name),
+                    name: QualName::new(None, ns!(), LocalName::from(attr_name.as_ref())),
                     value: StrTendril::from_slice(&value),
                 });
             }

@@ -132,8 +132,10 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
     while let Some((i, c)) = iter.next() {
         let word = is_word_char(c)
             || (c == '\''
-                && prev.is_some_and(char::is_alphabetic)
-                && iter.peek().is_some_and(|(_, n)| n.is_alphabetic()));
+                && prev.is_some_and(crate::chars::is_alphabetic)
+                && iter
+                    .peek()
+                    .is_some_and(|&(_, n)| crate::chars::is_alphabetic(n)));
         let space = c.is_whitespace();
         match start {
             Some((s, w)) if space || w != word || (!w && is_pictograph(c)) => {

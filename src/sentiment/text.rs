@@ -66,7 +66,7 @@ impl Script {
 pub fn dominant_script(text: &str) -> Script {
     let mut counts = [0usize; 13];
     for c in text.chars().take(400) {
-        if c.is_alphabetic() {
+        if crate::chars::is_alphabetic(c) {
             counts[Script::of(c) as usize] += 1;
         }
     }

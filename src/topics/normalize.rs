@@ -124,8 +124,9 @@ impl Normalized {
         if is_dropped(c) {
             return;
         }
-        let mut lower = c.to_lowercase();
-        if lower.len() == 1 && lower.next() == Some(c) {
+        // Characters lowercasing leaves alone (nearly all outside Latin,
+        // Greek and Cyrillic capitals) skip the case tables.
+        if !crate::chars::lowercase_changes(c) {
             return self.fold_one(c, span);
         }
         for l in c.to_lowercase() {
@@ -185,7 +186,11 @@ pub fn normalize(term: &str) -> String {
 /// whole: combining marks, and the half-width kana voicing marks that NFKC
 /// composes with the kana before them.
 fn continues_cluster(c: char) -> bool {
-    !c.is_ascii() && (canonical_combining_class(c) != 0 || matches!(c, '\u{FF9E}' | '\u{FF9F}'))
+    // NFKC starters (most characters) have class 0 and are not the two
+    // voicing marks: the bit set answers before the class table is asked.
+    !c.is_ascii()
+        && !crate::chars::is_nfkc_starter(c)
+        && (canonical_combining_class(c) != 0 || matches!(c, '\u{FF9E}' | '\u{FF9F}'))
 }
 
 /// Ranges that are NFKC-stable and have no case: the bulk of Han, kana,
