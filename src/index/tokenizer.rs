@@ -110,26 +110,40 @@ pub fn tokenize_query(text: &str) -> Vec<Token> {
 pub(crate) static SEGMENTER: LazyLock<WordSegmenterBorrowed<'static>> =
     LazyLock::new(|| WordSegmenter::new_dictionary(WordBreakInvariantOptions::default()));
 
-/// Thai runs whose word breaks are remembered, at most.
-const MAX_REMEMBERED_RUNS: usize = 8192;
+/// Thai runs whose word breaks are remembered, at most: a few MB. At 8,192
+/// the crawl benchmark's peak memory rose by 20 MiB (the bench's Thai runs
+/// are whole sentences); 2,048 covers the articles between analysis and
+/// the index.
+const MAX_REMEMBERED_RUNS: usize = 2048;
 
-/// Word breaks of Thai runs, by their text, until asked for once. The
-/// sentiment features segment every Thai run of an article (see
-/// `sentiment::features`), and the index tokenizer segments the same runs
-/// again when the article reaches the index a moment later; ICU's
-/// dictionary segmentation was 3 to 4 % of the crawl. The second caller
-/// takes the first one's breaks. Runs that only one side sees (text with
-/// punctuation inside a chunk) are forgotten when the map is full.
+/// Word breaks of Thai runs, by their text. The sentiment features
+/// segment every Thai run of an article (see `sentiment::features`) and
+/// leave the breaks here; the index tokenizer segments the same runs again
+/// when the article reaches the index a moment later, and takes them out
+/// instead. ICU's dictionary segmentation was 3 to 4 % of the crawl's
+/// instructions; this saves about 1 %. Runs the index never asks for (a
+/// chunk with punctuation in it holds several) are forgotten when the map
+/// is full.
 static THAI_BREAKS: LazyLock<Mutex<BreaksByRun>> = LazyLock::new(Default::default);
 
 /// A Thai run's text to its word breaks.
 type BreaksByRun = FxHashMap<Box<str>, Box<[u32]>>;
 
+/// What [`segment_breaks`] does with breaks it remembers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Remember {
+    /// Keep them for the next reader, remembering new ones.
+    Leave,
+    /// Take them out; segment without remembering when they are not there.
+    Take,
+}
+
 /// ICU's word breaks of `text` (offsets from 0 to `text.len()`) into `out`,
 /// which is cleared first. Text that starts with a Thai letter goes
 /// through [`THAI_BREAKS`]: the same breaks, segmented once for both
-/// readers.
-pub(crate) fn segment_breaks(text: &str, out: &mut Vec<usize>) {
+/// readers. `Remember::Leave` keeps them there (the sentiment features),
+/// `Remember::Take` takes them out (the index, which reads each run last).
+pub(crate) fn segment_breaks(text: &str, out: &mut Vec<usize>, remember: Remember) {
     out.clear();
     let thai = text
         .chars()
@@ -139,15 +153,27 @@ pub(crate) fn segment_breaks(text: &str, out: &mut Vec<usize>) {
         out.extend(SEGMENTER.segment_str(text));
         return;
     }
-    if let Some(breaks) = THAI_BREAKS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(text)
     {
-        out.extend(breaks.iter().map(|&b| b as usize));
-        return;
+        let mut memo = THAI_BREAKS.lock().unwrap_or_else(PoisonError::into_inner);
+        match remember {
+            Remember::Take => {
+                if let Some(breaks) = memo.remove(text) {
+                    out.extend(breaks.iter().map(|&b| b as usize));
+                    return;
+                }
+            }
+            Remember::Leave => {
+                if let Some(breaks) = memo.get(text) {
+                    out.extend(breaks.iter().map(|&b| b as usize));
+                    return;
+                }
+            }
+        }
     }
     out.extend(SEGMENTER.segment_str(text));
+    if remember == Remember::Take {
+        return;
+    }
     let breaks = out.iter().map(|&b| b as u32).collect();
     let mut memo = THAI_BREAKS.lock().unwrap_or_else(PoisonError::into_inner);
     if memo.len() >= MAX_REMEMBERED_RUNS {
@@ -453,7 +479,7 @@ impl Tokens {
         // A run of adjacent Han/kana segments: its start, end and ICU words.
         let mut run: Option<CjkRun> = None;
         let mut breaks = std::mem::take(&mut self.breaks);
-        segment_breaks(&text[from..to], &mut breaks);
+        segment_breaks(&text[from..to], &mut breaks, Remember::Take);
         let Some((&first, rest)) = breaks.split_first() else {
             self.breaks = breaks;
             return;
@@ -796,8 +822,8 @@ mod tests {
 
     #[test]
     fn remembered_thai_breaks_are_icus() {
-        // Segmented, then taken from the memo, then segmented again (the
-        // memo gives a run up once it is taken); other scripts never enter.
+        // Remembered and read again, taken out, segmented afresh; other
+        // scripts never enter.
         for text in [
             "ผู้บริโภคร้องเรียนโฆษณาหลอกลวงบนแพลตฟอร์ม",
             "แบงก์ชาติเตือนประชาชนระวังเงินกู้ออนไลน์ผิดกฎหมาย",
@@ -805,9 +831,17 @@ mod tests {
             "広告の審査",
         ] {
             let want: Vec<usize> = SEGMENTER.segment_str(text).collect();
-            for round in 0..3 {
+            for (round, remember) in [
+                Remember::Leave,
+                Remember::Leave,
+                Remember::Take,
+                Remember::Take,
+            ]
+            .into_iter()
+            .enumerate()
+            {
                 let mut got = vec![99];
-                segment_breaks(text, &mut got);
+                segment_breaks(text, &mut got, remember);
                 assert_eq!(got, want, "{text} round {round}");
             }
         }

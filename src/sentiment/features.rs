@@ -12,7 +12,7 @@
 
 use super::lexicon::{Hits, Lexicon};
 use super::text::{Script, is_word_char};
-use crate::index::tokenizer::segment_breaks;
+use crate::index::tokenizer::{Remember, segment_breaks};
 
 /// A feature: table row and value.
 pub type Feature = (u32, f32);
@@ -206,7 +206,7 @@ pub fn extract(norm: &str, hits: &Hits, lexicon: &Lexicon, mask: u32, scratch: &
             .is_some_and(|c| Script::of(c) == Script::Thai)
         {
             let mut prev: Option<&str> = None;
-            segment_breaks(tok, breaks);
+            segment_breaks(tok, breaks, Remember::Leave);
             let mut from = breaks.first().copied().unwrap_or(0);
             for &to in breaks.iter().skip(1) {
                 let piece = &tok[from..to];
