@@ -53,14 +53,18 @@ static NUMERIC_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(char::is_nume
 /// Characters that lowercase to more than themselves or to another one.
 static CASED_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_lowercase_changes));
 
+/// Characters NFKC's quick check says "yes" to, marks included.
+static NFKC_YES_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_nfkc_yes));
+
+/// Characters NFC's quick check says "yes" to, marks included.
+static NFC_YES_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_nfc_yes));
+
 /// Characters that NFKC leaves alone wherever they stand: quick check
 /// "yes" and combining class 0, so no mark before them can be reordered.
 static NFKC_STARTER_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_nfkc_starter));
 
 fn slow_nfkc_starter(c: char) -> bool {
-    unicode_normalization::char::canonical_combining_class(c) == 0
-        && unicode_normalization::is_nfkc_quick(std::iter::once(c))
-            == unicode_normalization::IsNormalized::Yes
+    unicode_normalization::char::canonical_combining_class(c) == 0 && slow_nfkc_yes(c)
 }
 
 /// Whether `c` is an NFKC starter (see [`NFKC_STARTER_BITS`]): a string of
@@ -81,6 +85,7 @@ pub fn is_nfkc_starter(c: char) -> bool {
 pub fn nfkc_quick(s: &str) -> IsNormalized {
     quick_check(
         s,
+        is_nfkc_yes,
         unicode_normalization::is_nfkc_quick::<std::iter::Once<char>>,
     )
 }
@@ -91,14 +96,40 @@ pub fn nfkc_quick(s: &str) -> IsNormalized {
 pub fn nfc_quick(s: &str) -> IsNormalized {
     quick_check(
         s,
+        is_nfc_yes,
         unicode_normalization::is_nfc_quick::<std::iter::Once<char>>,
     )
+}
+
+fn slow_nfkc_yes(c: char) -> bool {
+    unicode_normalization::is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
+fn slow_nfc_yes(c: char) -> bool {
+    unicode_normalization::is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
+/// Whether NFKC's quick check says "yes" for `c` alone, whatever its
+/// combining class.
+#[inline]
+fn is_nfkc_yes(c: char) -> bool {
+    classify(c, |_| true, &NFKC_YES_BITS, slow_nfkc_yes)
+}
+
+/// Whether NFC's quick check says "yes" for `c` alone.
+#[inline]
+fn is_nfc_yes(c: char) -> bool {
+    classify(c, |_| true, &NFC_YES_BITS, slow_nfc_yes)
 }
 
 /// A quick check with starters from the bit set and `one` (the library's
 /// check of a single character) for the rest.
 #[inline]
-fn quick_check(s: &str, one: fn(std::iter::Once<char>) -> IsNormalized) -> IsNormalized {
+fn quick_check(
+    s: &str,
+    yes: fn(char) -> bool,
+    one: fn(std::iter::Once<char>) -> IsNormalized,
+) -> IsNormalized {
     let mut last_class = 0u8;
     let mut result = IsNormalized::Yes;
     for c in s.chars() {
@@ -109,6 +140,12 @@ fn quick_check(s: &str, one: fn(std::iter::Once<char>) -> IsNormalized) -> IsNor
         let class = unicode_normalization::char::canonical_combining_class(c);
         if class != 0 && last_class > class {
             return IsNormalized::No;
+        }
+        // Marks the form allows anywhere (Thai tone marks, Indic vowel
+        // signs) need no table beyond the class.
+        if yes(c) {
+            last_class = class;
+            continue;
         }
         match one(std::iter::once(c)) {
             IsNormalized::Yes => {}
@@ -277,6 +314,8 @@ mod tests {
                     "U+{cp:04X}"
                 );
                 assert_eq!(is_nfkc_starter(c), slow_nfkc_starter(c), "U+{cp:04X}");
+                assert_eq!(is_nfkc_yes(c), slow_nfkc_yes(c), "U+{cp:04X}");
+                assert_eq!(is_nfc_yes(c), slow_nfc_yes(c), "U+{cp:04X}");
                 // What `nfc_quick` relies on.
                 assert!(
                     !is_nfkc_starter(c)
