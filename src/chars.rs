@@ -79,7 +79,8 @@ pub fn is_nfkc_starter(c: char) -> bool {
 /// perfect-hash tables (combining class and quick-check property) through a
 /// function pointer for every non-ASCII character; here NFKC starters, all
 /// but a few characters of news text in any script, are answered from
-/// [`NFKC_STARTER_BITS`], and only the others ask the tables. A starter
+/// [`NFKC_STARTER_BITS`], marks NFKC allows from [`NFKC_YES_BITS`] with
+/// their combining class, and only the rest ask the library. A starter
 /// ends any run of marks, so the check goes on after it as if from the
 /// start.
 pub fn nfkc_quick(s: &str) -> IsNormalized {
@@ -122,8 +123,10 @@ fn is_nfc_yes(c: char) -> bool {
     classify(c, |_| true, &NFC_YES_BITS, slow_nfc_yes)
 }
 
-/// A quick check with starters from the bit set and `one` (the library's
-/// check of a single character) for the rest.
+/// A quick check: starters from the bit set, other characters by their
+/// combining class (which must not fall within a run of marks) and `yes`,
+/// and `one` (the library's check of a single character) for those `yes`
+/// does not allow.
 #[inline]
 fn quick_check(
     s: &str,
