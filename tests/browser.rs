@@ -148,6 +148,23 @@ impl Browser {
         .to_string()
     }
 
+    /// Waits until the page's address contains `needle`: after a click
+    /// that submits a form, so the old page is not read as the new one.
+    async fn wait_url(&self, needle: &str) {
+        let start = Instant::now();
+        loop {
+            let url = self.eval("return location.href;").await;
+            let url = url.as_str().unwrap_or("");
+            if url.contains(needle) {
+                return;
+            }
+            if start.elapsed() > PAGE_WAIT {
+                panic!("the address never held '{needle}': {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until `css` exists and its text contains `needle`.
     async fn wait_text(&self, css: &str, needle: &str) -> String {
         let start = Instant::now();
@@ -296,6 +313,9 @@ async fn search_facets_and_articles_in_a_real_browser() {
     b.screenshot("01-search-page").await;
     b.type_into("input[name=q]", "หลอกลวง").await;
     b.click("form.query button").await;
+    // The first page lists every article, the Thai one too: wait for the
+    // results page itself before reading it.
+    b.wait_url("q=").await;
     let results = b.wait_text("ol.hits", THAI_TITLE).await;
     assert!(!results.contains(ENGLISH_TITLE));
     let marked = b
