@@ -61,7 +61,11 @@ static NFC_YES_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_nfc_yes)
 
 /// Characters that NFKC leaves alone wherever they stand: quick check
 /// "yes" and combining class 0, so no mark before them can be reordered.
-static NFKC_STARTER_BITS: LazyLock<BmpBits> = LazyLock::new(|| bmp_bits(slow_nfkc_starter));
+/// Read from the "yes" table, so the library is not asked twice per
+/// character at start-up.
+static NFKC_STARTER_BITS: LazyLock<BmpBits> = LazyLock::new(|| {
+    bmp_bits(|c| is_nfkc_yes(c) && unicode_normalization::char::canonical_combining_class(c) == 0)
+});
 
 fn slow_nfkc_starter(c: char) -> bool {
     unicode_normalization::char::canonical_combining_class(c) == 0 && slow_nfkc_yes(c)

@@ -1259,7 +1259,6 @@ fn non_ascii_weight(cp: u32) -> usize {
         0x1100..=0x11FF
         | 0x3040..=0x30FF
         | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
         | 0xAC00..=0xD7AF
         | 0xF900..=0xFAFF
         | 0x20000..=0x2FFFF => 2,
@@ -1363,7 +1362,7 @@ mod tests {
             assert_eq!(text_weight(t), reference(t), "{t:?}");
         }
         // Random mixes, so that runs of ASCII start and end at every
-        // offset of the sixteen-byte chunks.
+        // offset of the eight-byte words.
         let ascii: Vec<char> = "ab \t\n\r\x0b.".chars().collect();
         let other: Vec<char> = "広광ไđ\u{3000}\u{a0}\u{85}\u{2028}ᄀ𠀀😀".chars().collect();
         let mut rng = fastrand::Rng::with_seed(3);

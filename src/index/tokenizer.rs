@@ -121,9 +121,9 @@ const MAX_REMEMBERED_RUNS: usize = 2048;
 /// leave the breaks here; the index tokenizer segments the same runs again
 /// when the article reaches the index a moment later, and takes them out
 /// instead. ICU's dictionary segmentation was 3 to 4 % of the crawl's
-/// instructions; this saves 1 to 2 % on the crawl benchmark. Runs the index never asks for (a
-/// chunk with punctuation in it holds several) are forgotten when the map
-/// is full.
+/// instructions; this saves 1 to 2 % on the crawl benchmark. Runs the
+/// index never asks for (a chunk with punctuation in it holds several) are
+/// forgotten when the map is full.
 static THAI_BREAKS: LazyLock<Mutex<BreaksByRun>> = LazyLock::new(Default::default);
 
 /// A Thai run's text to its word breaks.
@@ -224,9 +224,9 @@ type CjkRun = (usize, usize, Vec<(usize, usize)>);
 /// hand each word or run of Han/kana to its family's analyzer.
 fn analyze(text: &str, mode: Mode) -> Tokens {
     // Sized once: growing the arena and the spans token by token copied
-    // them over and over (about half a percent of the crawl's time). Token texts are about
-    // the text's length (Han/kana runs add their bigrams); a token takes
-    // five or more bytes of text.
+    // them over and over (about half a percent of the crawl's time). Token
+    // texts are about the text's length (Han/kana runs add their bigrams);
+    // a token takes five or more bytes of text.
     let mut out = Tokens {
         arena: String::with_capacity(text.len() + text.len() / 4),
         spans: Vec::with_capacity(text.len() / 5 + 1),

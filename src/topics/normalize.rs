@@ -14,7 +14,7 @@
 //! from (a base character with its combining marks, NFKC's unit of change).
 
 use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// Normalised text and the original byte range of every normalised byte.
 #[derive(Debug, Default, Clone)]
@@ -61,20 +61,12 @@ impl Normalized {
         let mut chars = src.char_indices().peekable();
         while let Some((start, c)) = chars.next() {
             // ASCII not followed by a mark (most characters of most text):
-            // a cluster of its own, lowercased or a space, without the
-            // cluster bookkeeping below. Same as `push_char`'s ASCII branch.
+            // a cluster of its own, without the cluster bookkeeping below.
             if ascii_shortcut
                 && c.is_ascii()
                 && chars.peek().is_none_or(|&(_, next)| next.is_ascii())
             {
-                let span = (start as u32, start as u32 + 1);
-                if c.is_ascii_whitespace() || c == '-' {
-                    self.push_space(span);
-                } else {
-                    self.text.push(c.to_ascii_lowercase());
-                    self.spans.push(span);
-                    self.units += 1;
-                }
+                self.push_char(c, (start as u32, start as u32 + 1));
                 continue;
             }
             let mut end = start + c.len_utf8();
@@ -125,9 +117,7 @@ impl Normalized {
             }
         } else if is_stable(c) {
             self.push_raw(c, span);
-        } else if crate::chars::is_nfkc_starter(c)
-            || is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
-        {
+        } else if crate::chars::nfkc_quick(c.encode_utf8(&mut [0; 4])) == IsNormalized::Yes {
             self.push_folded(c, span);
         } else {
             for d in std::iter::once(c).nfkc() {
