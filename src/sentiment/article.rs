@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use super::text::{normalize, sentences};
+use super::text::sentences;
 use super::{Label, Sentiment, SentimentModel};
 
 /// Weight of the clause after a contrast word.
@@ -128,7 +128,7 @@ impl SentimentModel {
                     (true, true) => AFTER_CONTRAST,
                     (true, false) => BEFORE_CONTRAST,
                 };
-                let reading = self.read(&text[range.clone()], route);
+                let reading = self.read(&text[range.clone()], route, true);
                 let opinion = if reading.sentiment.abstained
                     || reading.sentiment.score.abs() < CLAUSE_FLOOR
                 {
@@ -142,17 +142,12 @@ impl SentimentModel {
                 } else {
                     opinion
                 };
-                let cues = if reading.hits.cues.is_empty() {
-                    Vec::new()
-                } else {
-                    reading.hits.cue_words(&normalize(&text[range.clone()]))
-                };
                 clauses.push(Clause {
                     range,
                     sentence: si,
                     weight,
                     value,
-                    cues,
+                    cues: reading.cue_words,
                 });
             }
         }

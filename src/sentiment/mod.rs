@@ -172,6 +172,8 @@ thread_local! {
 pub(crate) struct Reading {
     pub sentiment: Sentiment,
     pub hits: Hits,
+    /// The cues as evidence words ([`Hits::cue_words`]), when asked for.
+    pub cue_words: Vec<String>,
 }
 
 impl SentimentModel {
@@ -276,11 +278,12 @@ impl SentimentModel {
     /// measure.
     pub fn score(&self, text: &str, lang: &str) -> Sentiment {
         let route = self.route(lang, text);
-        self.read(text, route).sentiment
+        self.read(text, route, false).sentiment
     }
 
-    /// Scores text with a given route.
-    pub(crate) fn read(&self, text: &str, route: Route) -> Reading {
+    /// Scores text with a given route; with `cue_words`, also names the
+    /// cues, read from the normalised text already at hand.
+    pub(crate) fn read(&self, text: &str, route: Route, cue_words: bool) -> Reading {
         SCRATCH.with(|s| {
             let mut scratch = s.borrow_mut();
             let mut norm = std::mem::take(&mut scratch.norm);
@@ -297,8 +300,17 @@ impl SentimentModel {
                 }
                 None => from_lexicon(&hits),
             };
+            let cue_words = if cue_words {
+                hits.cue_words(&norm)
+            } else {
+                Vec::new()
+            };
             scratch.norm = norm;
-            Reading { sentiment, hits }
+            Reading {
+                sentiment,
+                hits,
+                cue_words,
+            }
         })
     }
 
