@@ -85,13 +85,15 @@ fn decode<'a>(
         .map(|e| (e, CharsetSource::Http))
         .or(declared.map(|e| (e, CharsetSource::Document)));
 
-    let is_utf8 = std::str::from_utf8(bytes).is_ok();
+    // Valid UTF-8 (nearly every page) is read as it is: validated once,
+    // here, not again by the decoder.
+    let utf8 = std::str::from_utf8(bytes).ok();
     match label {
         Some((encoding, source)) => {
             let encoding = ascii_compatible(encoding);
             if encoding == UTF_8 {
-                if is_utf8 {
-                    return finish(bytes, UTF_8, source);
+                if let Some(text) = utf8 {
+                    return finish_utf8(text, source);
                 }
                 // Declared UTF-8 but is not: detect, keep UTF-8 if detection is no better.
                 let guess = detect(bytes);
@@ -101,8 +103,8 @@ fn decode<'a>(
                 }
                 return finish(bytes, UTF_8, source);
             }
-            if is_utf8 && !bytes.is_ascii() {
-                return finish(bytes, UTF_8, CharsetSource::Corrected);
+            if let Some(text) = utf8.filter(|t| !t.is_ascii()) {
+                return finish_utf8(text, CharsetSource::Corrected);
             }
             let decoded = finish(bytes, encoding, source);
             if decoded.had_errors {
@@ -117,8 +119,8 @@ fn decode<'a>(
             decoded
         }
         None => {
-            if is_utf8 {
-                return finish(bytes, UTF_8, CharsetSource::Detected);
+            if let Some(text) = utf8 {
+                return finish_utf8(text, CharsetSource::Detected);
             }
             finish(bytes, detect(bytes), CharsetSource::Detected)
         }
@@ -143,6 +145,21 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
 
 fn finish<'a>(bytes: &'a [u8], encoding: &'static Encoding, source: CharsetSource) -> Decoded<'a> {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+    in_nfc(text, encoding, source, had_errors)
+}
+
+/// [`finish`] for bytes already validated as UTF-8: what the decoder
+/// would give (the same text, borrowed, without errors).
+fn finish_utf8(text: &str, source: CharsetSource) -> Decoded<'_> {
+    in_nfc(Cow::Borrowed(text), UTF_8, source, false)
+}
+
+fn in_nfc<'a>(
+    text: Cow<'a, str>,
+    encoding: &'static Encoding,
+    source: CharsetSource,
+    had_errors: bool,
+) -> Decoded<'a> {
     // Text leaves here in NFC, so that a search for a composed word finds
     // text that arrived decomposed (windows-1258 Vietnamese always does;
     // some CMSs emit decomposed UTF-8 too).

@@ -194,14 +194,16 @@ pub fn extract_html(html: &str, url: Option<&Url>, fetched: DateTime<Utc>) -> Ex
     // Structured data stands in for the DOM only when the DOM found much
     // less and the structured body is not just a teaser.
     let mut from_ld = false;
-    if let Some(ld_body) = &ld.body
-        && text::text_weight(&body) * 2 < text::text_weight(ld_body)
-    {
-        body = ld_body.clone();
-        from_ld = true;
+    let mut weight = text::text_weight(&body);
+    if let Some(ld_body) = &ld.body {
+        let ld_weight = text::text_weight(ld_body);
+        if weight * 2 < ld_weight {
+            body = ld_body.clone();
+            weight = ld_weight;
+            from_ld = true;
+        }
     }
     let (published, modified) = meta::dates(&index, &ld, url, fetched);
-    let weight = text::text_weight(&body);
     let status = if weight == 0 && main.num_links == 0 && title.is_empty() {
         ExtractStatus::Empty
     } else if !from_ld && main.is_listing {
