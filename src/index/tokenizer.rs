@@ -110,41 +110,72 @@ pub fn tokenize_query(text: &str) -> Vec<Token> {
 pub(crate) static SEGMENTER: LazyLock<WordSegmenterBorrowed<'static>> =
     LazyLock::new(|| WordSegmenter::new_dictionary(WordBreakInvariantOptions::default()));
 
-/// Thai runs whose word breaks are remembered, at most: a few MB. At 8,192
-/// the crawl benchmark's peak memory rose by 20 MiB (the bench's Thai runs
-/// are whole sentences); 2,048 covers the articles between analysis and
-/// the index.
+/// Thai runs whose word breaks one generation of [`THAI_BREAKS`] holds; two
+/// generations are kept. A single map of 8,192 runs raised the crawl
+/// benchmark's peak memory by 20 MiB (the bench's Thai runs are whole
+/// sentences).
 const MAX_REMEMBERED_RUNS: usize = 2048;
 
 /// Word breaks of Thai runs, by their text. The sentiment features
 /// segment every Thai run of an article (see `sentiment::features`) and
-/// leave the breaks here; the index tokenizer segments the same runs again
-/// when the article reaches the index a moment later (see
-/// [`chunk_breaks`]), and takes them out instead, so each run goes through
-/// ICU's dictionary once. On distinct Thai social posts joined into
-/// articles, the bytes ICU segments for sentiment and index together fell
-/// from 1.86 to 1.14 times the text. Runs the index never asks for (a run
-/// with punctuation in it holds several) are forgotten when the map is
-/// full.
-static THAI_BREAKS: LazyLock<Mutex<BreaksByRun>> = LazyLock::new(Default::default);
+/// leave the breaks here; the index tokenizer meets the same runs when the
+/// article reaches the index a moment later (see [`chunk_breaks`]) and
+/// reads them here, so each run goes through ICU's dictionary once. On
+/// distinct Thai social posts joined into articles, the bytes ICU
+/// segments for sentiment and index together fell from 1.85 to 1.13
+/// times the text.
+///
+/// The index only reads: runs repeat across the articles in flight
+/// (boilerplate, quotes, and the benchmark's paragraph pool), and a run
+/// taken out for one article was missing for the next. Memory is bounded
+/// by generations: when the current map is full it becomes the previous
+/// one and the old previous one is dropped, so a run stays at least
+/// [`MAX_REMEMBERED_RUNS`] insertions (a single map cleared when full
+/// dropped runs the index had yet to read). That covers a full index
+/// queue when one article in five is Thai, as in the crawl benchmark; a
+/// Thai-only crawl with the index that far behind segments some runs twice.
+static THAI_BREAKS: LazyLock<Mutex<Generations>> = LazyLock::new(Default::default);
 
 /// A Thai run's text to its word breaks.
 type BreaksByRun = FxHashMap<Box<str>, Box<[u32]>>;
 
-/// What [`segment_breaks`] does with breaks it remembers.
+/// The current and the previous generation of remembered runs.
+#[derive(Default)]
+struct Generations {
+    current: BreaksByRun,
+    previous: BreaksByRun,
+}
+
+impl Generations {
+    fn get(&self, run: &str) -> Option<&[u32]> {
+        self.current
+            .get(run)
+            .or_else(|| self.previous.get(run))
+            .map(|b| &b[..])
+    }
+
+    fn insert(&mut self, run: &str, breaks: Box<[u32]>) {
+        if self.current.len() >= MAX_REMEMBERED_RUNS {
+            self.previous = std::mem::take(&mut self.current);
+        }
+        self.current.insert(run.into(), breaks);
+    }
+}
+
+/// What [`segment_breaks`] does with the runs it segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Remember {
-    /// Keep them for the next reader, remembering new ones.
+    /// Look them up, and remember the ones segmented (the sentiment
+    /// features, which read each run first).
     Leave,
-    /// Take them out; segment without remembering when they are not there.
-    Take,
+    /// Look them up only (the index, which reads each run last).
+    Read,
 }
 
 /// ICU's word breaks of `text` (offsets from 0 to `text.len()`) into `out`,
 /// which is cleared first. Text that starts with a Thai letter goes
 /// through [`THAI_BREAKS`]: the same breaks, segmented once for both
-/// readers. `Remember::Leave` keeps them there (the sentiment features),
-/// `Remember::Take` takes them out (the index, which reads each run last).
+/// readers.
 pub(crate) fn segment_breaks(text: &str, out: &mut Vec<usize>, remember: Remember) {
     out.clear();
     let thai = text
@@ -156,32 +187,20 @@ pub(crate) fn segment_breaks(text: &str, out: &mut Vec<usize>, remember: Remembe
         return;
     }
     {
-        let mut memo = THAI_BREAKS.lock().unwrap_or_else(PoisonError::into_inner);
-        match remember {
-            Remember::Take => {
-                if let Some(breaks) = memo.remove(text) {
-                    out.extend(breaks.iter().map(|&b| b as usize));
-                    return;
-                }
-            }
-            Remember::Leave => {
-                if let Some(breaks) = memo.get(text) {
-                    out.extend(breaks.iter().map(|&b| b as usize));
-                    return;
-                }
-            }
+        let memo = THAI_BREAKS.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(breaks) = memo.get(text) {
+            out.extend(breaks.iter().map(|&b| b as usize));
+            return;
         }
     }
     out.extend(SEGMENTER.segment_str(text));
-    if remember == Remember::Take {
-        return;
+    if remember == Remember::Leave {
+        let breaks = out.iter().map(|&b| b as u32).collect();
+        THAI_BREAKS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(text, breaks);
     }
-    let breaks = out.iter().map(|&b| b as u32).collect();
-    let mut memo = THAI_BREAKS.lock().unwrap_or_else(PoisonError::into_inner);
-    if memo.len() >= MAX_REMEMBERED_RUNS {
-        memo.clear();
-    }
-    memo.insert(text.into(), breaks);
 }
 
 /// ICU's word breaks of a chunk that is not plain Latin, the same as
@@ -189,7 +208,7 @@ pub(crate) fn segment_breaks(text: &str, out: &mut Vec<usize>, remember: Remembe
 /// run (from a Thai letter after white space, or at the start, to the next
 /// white space) is segmented on its own: a run of Thai letters between
 /// spaces is exactly what the sentiment features segmented and left in
-/// [`THAI_BREAKS`] (a Thai sentence ends at a space), so the index takes
+/// [`THAI_BREAKS`] (a Thai sentence ends at a space), so the index reads
 /// their breaks instead of segmenting the whole chunk again. The cuts
 /// change no break: ICU always breaks before white space that follows
 /// other text, and after white space before a letter (as in [`chunks`]),
@@ -200,7 +219,7 @@ fn chunk_breaks(chunk: &str, out: &mut Vec<usize>, piece: &mut Vec<usize>) {
     // Every Thai letter's UTF-8 starts with 0xE0; Han, kana and Hangul
     // never do, so their chunks are segmented whole without a scan.
     if memchr::memchr(0xE0, bytes).is_none() {
-        segment_breaks(chunk, out, Remember::Take);
+        segment_breaks(chunk, out, Remember::Read);
         return;
     }
     let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
@@ -227,16 +246,16 @@ fn chunk_breaks(chunk: &str, out: &mut Vec<usize>, piece: &mut Vec<usize>) {
             .position(|&b| is_space(b))
             .map_or(bytes.len(), |n| i + n);
         if i > rest {
-            segment_breaks(&chunk[rest..i], piece, Remember::Take);
+            segment_breaks(&chunk[rest..i], piece, Remember::Read);
             append(out, rest, piece);
         }
-        segment_breaks(&chunk[i..end], piece, Remember::Take);
+        segment_breaks(&chunk[i..end], piece, Remember::Read);
         append(out, i, piece);
         rest = end;
         i = end;
     }
     if rest < bytes.len() || bytes.is_empty() {
-        segment_breaks(&chunk[rest..], piece, Remember::Take);
+        segment_breaks(&chunk[rest..], piece, Remember::Read);
         append(out, rest, piece);
     }
 }
@@ -967,23 +986,56 @@ mod tests {
     }
 
     #[test]
-    fn the_index_takes_the_breaks_the_sentiment_features_left() {
-        // A run no other test uses, left as the sentiment features leave it.
+    fn the_index_reads_the_breaks_the_sentiment_features_left() {
+        // A run no other test uses, left with breaks ICU would not give
+        // (one word), so reading them shows in the chunk's breaks.
         let run = "ผู้ให้บริการเงินกู้นอกระบบถูกปิดกั้นโฆษณา";
-        let mut breaks = Vec::new();
-        segment_breaks(run, &mut breaks, Remember::Leave);
-        assert!(THAI_BREAKS.lock().unwrap().contains_key(run));
+        THAI_BREAKS
+            .lock()
+            .unwrap()
+            .insert(run, Box::new([0, run.len() as u32]));
         let chunk = format!("ข่าว {run} (2567)");
         let (mut got, mut piece) = (Vec::new(), Vec::new());
         chunk_breaks(&chunk, &mut got, &mut piece);
-        assert!(!THAI_BREAKS.lock().unwrap().contains_key(run));
-        assert_eq!(got, SEGMENTER.segment_str(&chunk).collect::<Vec<_>>());
+        let at = chunk.find(run).unwrap();
+        let inside: Vec<usize> = got
+            .iter()
+            .copied()
+            .filter(|&b| b > at && b < at + run.len())
+            .collect();
+        assert!(inside.is_empty(), "{inside:?}");
+        // ICU cuts the run into words, so the left breaks were read.
+        assert!(
+            SEGMENTER
+                .segment_str(&chunk)
+                .any(|b| b > at && b < at + run.len())
+        );
+        // Read, not taken: the next article with the run finds it too.
+        assert!(THAI_BREAKS.lock().unwrap().get(run).is_some());
+    }
+
+    #[test]
+    fn remembered_runs_last_at_least_a_generation() {
+        let mut memo = Generations::default();
+        let run = |i: usize| format!("ก{i}");
+        for i in 0..=MAX_REMEMBERED_RUNS {
+            memo.insert(&run(i), Box::new([0]));
+        }
+        // The first run went to the previous generation and is still found.
+        assert!(memo.get(&run(0)).is_some());
+        assert_eq!(memo.current.len(), 1);
+        for i in MAX_REMEMBERED_RUNS + 1..=2 * MAX_REMEMBERED_RUNS {
+            memo.insert(&run(i), Box::new([0]));
+        }
+        assert!(memo.get(&run(0)).is_none());
+        assert!(memo.get(&run(MAX_REMEMBERED_RUNS)).is_some());
+        assert!(memo.current.len() + memo.previous.len() <= 2 * MAX_REMEMBERED_RUNS);
     }
 
     #[test]
     fn remembered_thai_breaks_are_icus() {
-        // Remembered and read again, taken out, segmented afresh; other
-        // scripts never enter.
+        // Remembered, read again, read without remembering; other scripts
+        // never enter.
         for text in [
             "ผู้บริโภคร้องเรียนโฆษณาหลอกลวงบนแพลตฟอร์ม",
             "แบงก์ชาติเตือนประชาชนระวังเงินกู้ออนไลน์ผิดกฎหมาย",
@@ -994,8 +1046,8 @@ mod tests {
             for (round, remember) in [
                 Remember::Leave,
                 Remember::Leave,
-                Remember::Take,
-                Remember::Take,
+                Remember::Read,
+                Remember::Read,
             ]
             .into_iter()
             .enumerate()
@@ -1005,7 +1057,7 @@ mod tests {
                 assert_eq!(got, want, "{text} round {round}");
             }
         }
-        assert!(!THAI_BREAKS.lock().unwrap().contains_key("広告の審査"));
+        assert!(THAI_BREAKS.lock().unwrap().get("広告の審査").is_none());
     }
 
     fn words(text: &str) -> Vec<String> {
