@@ -66,7 +66,7 @@ impl Normalized {
                 && c.is_ascii()
                 && chars.peek().is_none_or(|&(_, next)| next.is_ascii())
             {
-                self.push_char(c, (start as u32, start as u32 + 1));
+                self.push_ascii(c, (start as u32, start as u32 + 1));
                 continue;
             }
             let mut end = start + c.len_utf8();
@@ -110,11 +110,7 @@ impl Normalized {
     /// One character that forms a cluster alone.
     fn push_char(&mut self, c: char, span: (u32, u32)) {
         if c.is_ascii() {
-            if c.is_ascii_alphanumeric() || !(c.is_ascii_whitespace() || c == '-') {
-                self.push_raw(c.to_ascii_lowercase(), span);
-            } else {
-                self.push_space(span);
-            }
+            self.push_ascii(c, span);
         } else if is_stable(c) {
             self.push_raw(c, span);
         } else if crate::chars::nfkc_quick(c.encode_utf8(&mut [0; 4])) == IsNormalized::Yes {
@@ -123,6 +119,18 @@ impl Normalized {
             for d in std::iter::once(c).nfkc() {
                 self.push_folded(d, span);
             }
+        }
+    }
+
+    /// An ASCII character that forms a cluster alone. Always inlined: it is
+    /// most characters of most text, and as a call from the loop (through
+    /// `push_char`) it cost 0.2 M instructions per crawled article.
+    #[inline(always)]
+    fn push_ascii(&mut self, c: char, span: (u32, u32)) {
+        if c.is_ascii_alphanumeric() || !(c.is_ascii_whitespace() || c == '-') {
+            self.push_raw(c.to_ascii_lowercase(), span);
+        } else {
+            self.push_space(span);
         }
     }
 
@@ -176,7 +184,7 @@ impl Normalized {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push_raw(&mut self, c: char, span: (u32, u32)) {
         self.text.push(c);
         if c.is_ascii() {
