@@ -222,7 +222,6 @@ fn chunk_breaks(chunk: &str, out: &mut Vec<usize>, piece: &mut Vec<usize>) {
         segment_breaks(chunk, out, Remember::Read);
         return;
     }
-    let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
     // Appends a piece's breaks at `offset`; the first is the last one's end.
     let append = |out: &mut Vec<usize>, offset: usize, piece: &[usize]| {
         for &b in piece {
@@ -237,13 +236,13 @@ fn chunk_breaks(chunk: &str, out: &mut Vec<usize>, piece: &mut Vec<usize>) {
     while i < bytes.len() {
         // Byte by byte: a continuation byte is never white space and never
         // starts a Thai letter.
-        if !((i == 0 || is_space(bytes[i - 1])) && thai_letter_at(bytes, i)) {
+        if !((i == 0 || is_cut_space(bytes[i - 1])) && thai_letter_at(bytes, i)) {
             i += 1;
             continue;
         }
         let end = bytes[i..]
             .iter()
-            .position(|&b| is_space(b))
+            .position(|&b| is_cut_space(b))
             .map_or(bytes.len(), |n| i + n);
         if i > rest {
             segment_breaks(&chunk[rest..i], piece, Remember::Read);
@@ -258,6 +257,12 @@ fn chunk_breaks(chunk: &str, out: &mut Vec<usize>, piece: &mut Vec<usize>) {
         segment_breaks(&chunk[rest..], piece, Remember::Read);
         append(out, rest, piece);
     }
+}
+
+/// ASCII white space (vertical tab included): where [`chunks`] and
+/// [`chunk_breaks`] may cut text without moving one of ICU's breaks.
+fn is_cut_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0B
 }
 
 /// A Thai consonant, or a vowel that is a letter of its own (not a
@@ -499,7 +504,7 @@ fn chunks(text: &str) -> Vec<(usize, usize, bool)> {
     while i < bytes.len() {
         let b = bytes[i];
         let (plain, len) = plain_latin_at(bytes, i);
-        let space = b.is_ascii_whitespace() || b == 0x0B;
+        let space = is_cut_space(b);
         if after_space && plain && !space && i > group {
             close(group, i, latin);
             group = i;
