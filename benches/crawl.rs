@@ -12,8 +12,10 @@
 //! process's peak memory, and the status counts, and checks that every
 //! healthy article was indexed and every faulty host reported with the
 //! right kind. Options: `-- --hosts N --items N --json`, `--parser
-//! html5ever` (html5ever's tokenizer instead of kabar's, for comparison);
-//! `-- --page HOST ITEM` prints one article page instead.
+//! html5ever` (html5ever's tokenizer instead of kabar's, for comparison),
+//! `--no-archive` (the crawl with `[archive] enabled = false`, to measure
+//! what the WARC archive costs end to end); `-- --page HOST ITEM` prints
+//! one article page instead.
 //!
 //! The simulated web runs in a child process (this same binary, started
 //! with `--serve`), so the peak memory reported for kabar is the crawler's
@@ -537,6 +539,7 @@ fn main() {
     // (extract::parse), to measure the two side by side.
     let parser = arg_value("--parser").unwrap_or_else(|| "kabar".to_string());
     kabar::extract::parse::use_html5ever_only(parser == "html5ever");
+    let archive = !std::env::args().any(|a| a == "--no-archive");
     let web = Web {
         items,
         paragraphs: Vec::new(),
@@ -560,6 +563,7 @@ fn main() {
         sources_dir: dir.path().join("sources"),
         ..Default::default()
     };
+    config.archive.enabled = archive;
     config.crawl.allow_private = true;
     config.crawl.per_host_interval_ms = 0;
     config.crawl.concurrency = 128;
@@ -619,6 +623,7 @@ fn main() {
             "{}",
             serde_json::json!({
                 "hosts": hosts, "items_per_host": items, "faulty_hosts": faulty.len(), "parser": parser,
+                "archive": archive,
                 "articles_indexed": summary.articles_indexed, "healthy_articles": healthy_articles,
                 "elapsed_secs": elapsed, "articles_per_sec": rate, "peak_rss_mib": peak,
                 "cpu_secs": cpu, "cpu_ms_per_article": cpu_ms_per_article,
@@ -628,8 +633,9 @@ fn main() {
         );
     } else {
         println!(
-            "simulated web: {hosts} hosts x {items} articles (20-200 KB pages, en/id/th/vi/ja), {} faulty hosts; HTML tokenizer: {parser}",
-            faulty.len()
+            "simulated web: {hosts} hosts x {items} articles (20-200 KB pages, en/id/th/vi/ja), {} faulty hosts; HTML tokenizer: {parser}; WARC archive: {}",
+            faulty.len(),
+            if archive { "on" } else { "off" }
         );
         println!(
             "indexed {} of {} healthy articles in {:.2} s: {:.0} articles/s end to end",
