@@ -9,11 +9,12 @@
 //!
 //! - **Han and kana** (Chinese, Japanese): every character as a unigram and
 //!   every pair of neighbours as a bigram, each at the character's own
-//!   position, plus ICU's dictionary words of three or more characters at the
-//!   position of their first character. A query is cut into bigrams only
-//!   (a unigram when it is one character), which cannot miss: any substring
-//!   of two or more characters of the text matches, as a phrase, whatever the
-//!   dictionary made of its context.
+//!   position. A query is cut into bigrams only (a unigram when it is one
+//!   character), which cannot miss: any substring of two or more characters
+//!   of the text matches, as a phrase. No dictionary is needed for that:
+//!   text without Thai, Lao, Khmer or Burmese goes through ICU's rule-only
+//!   segmenter, which leaves each run of Han and hiragana whole (see
+//!   [`chunk_breaks`]).
 //! - **Hangul**: the same unigrams and bigrams inside each word, plus the
 //!   whole word, so a noun is found under the particle glued to it (광고를).
 //! - **Everything else** (Latin, Cyrillic, Thai, Lao, Khmer, Burmese, Indic,
@@ -45,10 +46,6 @@ pub const ANALYZER: &str = "kabar";
 /// Longest token kept, in bytes. Longer "words" are base64, hashes or
 /// segmentation failures and only bloat the dictionary.
 const MAX_TOKEN_BYTES: usize = 120;
-
-/// Shortest ICU dictionary word indexed whole in Han/kana text, in
-/// characters; two-character words are already bigrams.
-const MIN_CJK_WORD_CHARS: usize = 3;
 
 /// Which side of the index a text is analysed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -109,6 +106,14 @@ pub fn tokenize_query(text: &str) -> Vec<Token> {
 /// the sentiment features, which read Thai as words too.
 pub(crate) static SEGMENTER: LazyLock<WordSegmenterBorrowed<'static>> =
     LazyLock::new(|| WordSegmenter::new_dictionary(WordBreakInvariantOptions::default()));
+
+/// ICU4X's segmenter without dictionaries: the same rules, but each run of
+/// Chinese/Japanese dictionary characters (Han, hiragana, see
+/// [`is_cj_dictionary`]) is one segment. The index cuts such runs into
+/// characters anyway, so for text without Thai, Lao, Khmer or Burmese it
+/// gives the same tokens as [`SEGMENTER`] without the dictionary look-ups.
+static RULES_ONLY: WordSegmenterBorrowed<'static> =
+    WordSegmenter::new_for_non_complex_scripts(WordBreakInvariantOptions::default());
 
 /// Thai runs whose word breaks one generation of [`THAI_BREAKS`] holds; two
 /// generations are kept. A single map of 8,192 runs raised the crawl
@@ -213,8 +218,16 @@ pub(crate) fn segment_breaks(text: &str, out: &mut Vec<usize>, remember: Remembe
 /// change no break: ICU always breaks before white space that follows
 /// other text, and after white space before a letter (as in [`chunks`]),
 /// and no rule looks across white space.
-fn chunk_breaks(chunk: &str, out: &mut Vec<usize>, piece: &mut Vec<usize>) {
+///
+/// A chunk that needs no dictionary ([`needs_dictionary`] is false: no
+/// Thai, Lao, Khmer or Burmese) goes through [`RULES_ONLY`] instead, unless
+/// `dictionary_only` (the reference path of the tests).
+fn chunk_breaks(chunk: &str, out: &mut Vec<usize>, piece: &mut Vec<usize>, dictionary_only: bool) {
     out.clear();
+    if !dictionary_only && !needs_dictionary(chunk) {
+        out.extend(RULES_ONLY.segment_str(chunk));
+        return;
+    }
     let bytes = chunk.as_bytes();
     // Every Thai letter's UTF-8 starts with 0xE0; Han, kana and Hangul
     // never do, so their chunks are segmented whole without a scan.
@@ -259,6 +272,56 @@ fn chunk_breaks(chunk: &str, out: &mut Vec<usize>, piece: &mut Vec<usize>) {
     }
 }
 
+/// Whether the rule-only segmenter would break `chunk` differently from
+/// the dictionary segmenter in a way the tokens show. ICU4X sends runs of
+/// "complex" characters to a dictionary by script; without one, each run
+/// of a script is one segment. For Thai, Lao, Khmer and Burmese the
+/// index needs the dictionary's words. For Chinese and Japanese it needs
+/// only the runs, which both segmenters end at the same places, as long
+/// as every character of the run is a letter or digit: a symbol inside
+/// (a CJK radical, U+16FE2, 🈀) is a segment of its own that the
+/// dictionary leaves out of the run, and the rules would keep in it.
+fn needs_dictionary(chunk: &str) -> bool {
+    chunk.chars().any(|c| {
+        let u = c as u32;
+        // Below U+0E00 no character is complex, and neither are the
+        // Hangul syllables; most text of most chunks is one or the other.
+        if u < 0x0E00 || (0xAC00..=0xD7AF).contains(&u) {
+            return false;
+        }
+        is_southeast_asian_complex(u) || (is_cj_dictionary(u) && !crate::chars::is_alphanumeric(c))
+    })
+}
+
+/// Characters ICU4X segments with the Thai, Lao, Burmese or Khmer
+/// dictionary (`get_complex_script` in icu_segmenter 2.4).
+fn is_southeast_asian_complex(u: u32) -> bool {
+    matches!(u,
+        0x0E01..=0x0E3A | 0x0E40..=0x0E4E
+        | 0x0E81..=0x0EDF
+        | 0x1000..=0x103F | 0x1050..=0x108F | 0x109A..=0x109F
+        | 0xA9E0..=0xA9FE | 0xAA60..=0xAA7F
+        | 0x1780..=0x17DD)
+}
+
+/// Characters ICU4X segments with the Chinese/Japanese dictionary
+/// (`get_complex_script` in icu_segmenter 2.4): Han and its radicals,
+/// ideographic marks and numerals, hiragana, hentaigana and small kana,
+/// and U+1F200. Katakana is segmented by rule (UAX #29's Katakana class).
+fn is_cj_dictionary(u: u32) -> bool {
+    matches!(u,
+        0x2E80..=0x2E99 | 0x2E9B..=0x2EF3 | 0x2F00..=0x2FD5
+        | 0x3005 | 0x3007 | 0x3021..=0x3029 | 0x3038..=0x303B
+        | 0x3041..=0x3096 | 0x309D..=0x309F
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFA6D | 0xFA70..=0xFAD9
+        | 0x16FE2 | 0x16FE3 | 0x16FF0..=0x16FF6
+        | 0x1B001..=0x1B11F | 0x1B132 | 0x1B150..=0x1B152
+        | 0x1F200
+        | 0x20000..=0x2A6DF | 0x2A700..=0x2B81D | 0x2B820..=0x2CEAD
+        | 0x2CEB0..=0x2EBE0 | 0x2EBF0..=0x2EE5D | 0x2F800..=0x2FA1D
+        | 0x30000..=0x3134A | 0x31350..=0x33479)
+}
+
 /// ASCII white space (vertical tab included): where [`chunks`] and
 /// [`chunk_breaks`] may cut text without moving one of ICU's breaks.
 fn is_cut_space(b: u8) -> bool {
@@ -286,10 +349,15 @@ enum Family {
     Word,
 }
 
+/// Han and kana: the characters of the Chinese/Japanese dictionary (so a
+/// run the rule-only segmenter keeps whole is all of this family), plus
+/// katakana, 〆 and the rest of the kana and compatibility blocks.
 fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3005 | 0x3006 | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F
-        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+    let u = c as u32;
+    matches!(u,
+        0x3006 | 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F | 0xF900..=0xFAFF
+        | 0x20000..=0x2FA1F)
+        || is_cj_dictionary(u)
 }
 
 fn is_hangul(c: char) -> bool {
@@ -308,10 +376,6 @@ fn family_of(piece: &str) -> Family {
         Family::Word
     }
 }
-
-/// A run of adjacent Han/kana segments: start, end, and the byte ranges of
-/// its ICU words.
-type CjkRun = (usize, usize, Vec<(usize, usize)>);
 
 /// Builds the token list: cut the text into chunks at whitespace, segment
 /// each chunk (plain Latin ones by [`latin_words`], the rest by ICU), and
@@ -338,12 +402,16 @@ fn analyze(text: &str, mode: Mode) -> Tokens {
     out
 }
 
-/// The tokens of `text` with ICU segmenting all of it, as before the
-/// plain-Latin fast path: the reference the tests and the `languages`
-/// benchmark compare [`tokenize`] and [`tokenize_query`] with.
+/// The tokens of `text` with ICU's dictionary segmenter segmenting all of
+/// it, as before the plain-Latin and rule-only paths: the reference the
+/// tests and the `languages` benchmark compare [`tokenize`] and
+/// [`tokenize_query`] with.
 #[doc(hidden)]
 pub fn tokenize_icu_only(text: &str, mode: Mode) -> Vec<Token> {
-    let mut out = Tokens::default();
+    let mut out = Tokens {
+        dictionary_only: true,
+        ..Tokens::default()
+    };
     out.icu_segments(text, 0, text.len(), mode);
     out.to_vec()
 }
@@ -544,6 +612,9 @@ struct Tokens {
     breaks: Vec<usize>,
     /// ICU's breaks of one piece of that chunk (scratch).
     piece_breaks: Vec<usize>,
+    /// Segment everything with the dictionary (the reference of
+    /// [`tokenize_icu_only`]).
+    dictionary_only: bool,
 }
 
 impl Tokens {
@@ -572,10 +643,15 @@ impl Tokens {
     /// ICU's segments of `text[from..to]`: each word, or run of adjacent
     /// Han/kana words, to its family's analyzer.
     fn icu_segments(&mut self, text: &str, from: usize, to: usize, mode: Mode) {
-        // A run of adjacent Han/kana segments: its start, end and ICU words.
-        let mut run: Option<CjkRun> = None;
+        // A run of adjacent Han/kana segments: its start and end.
+        let mut run: Option<(usize, usize)> = None;
         let mut breaks = std::mem::take(&mut self.breaks);
-        chunk_breaks(&text[from..to], &mut breaks, &mut self.piece_breaks);
+        chunk_breaks(
+            &text[from..to],
+            &mut breaks,
+            &mut self.piece_breaks,
+            self.dictionary_only,
+        );
         let Some((&first, rest)) = breaks.split_first() else {
             self.breaks = breaks;
             return;
@@ -589,30 +665,27 @@ impl Tokens {
             let wordlike = piece.chars().any(crate::chars::is_alphanumeric);
             if wordlike && family_of(piece) == Family::Cjk {
                 match &mut run {
-                    Some((_, run_end, words)) if *run_end == start => {
-                        *run_end = end;
-                        words.push((start, end));
-                    }
+                    Some((_, run_end)) if *run_end == start => *run_end = end,
                     _ => {
-                        if let Some((s, e, words)) = run.take() {
-                            self.cjk_run(text, s, e, &words, mode);
+                        if let Some((s, e)) = run.take() {
+                            self.cjk_run(text, s, e, mode);
                         }
-                        run = Some((start, end, vec![(start, end)]));
+                        run = Some((start, end));
                     }
                 }
                 start = end;
                 continue;
             }
-            if let Some((s, e, words)) = run.take() {
-                self.cjk_run(text, s, e, &words, mode);
+            if let Some((s, e)) = run.take() {
+                self.cjk_run(text, s, e, mode);
             }
             if wordlike {
                 self.word_piece(start, piece, mode);
             }
             start = end;
         }
-        if let Some((s, e, words)) = run.take() {
-            self.cjk_run(text, s, e, &words, mode);
+        if let Some((s, e)) = run.take() {
+            self.cjk_run(text, s, e, mode);
         }
         self.breaks = breaks;
     }
@@ -680,36 +753,14 @@ impl Tokens {
     }
 
     /// A run of Han and kana: unigrams and bigrams at each character's
-    /// position (bigrams only for a query), plus dictionary words.
-    fn cjk_run(
-        &mut self,
-        text: &str,
-        start: usize,
-        end: usize,
-        words: &[(usize, usize)],
-        mode: Mode,
-    ) {
-        let first_new = self.spans.len();
+    /// position (bigrams only for a query), in position order.
+    fn cjk_run(&mut self, text: &str, start: usize, end: usize, mode: Mode) {
         let chars = self.normalised_chars(&text[start..end], start);
         let base = self.position;
         self.position += chars.len();
-        if chars.is_empty() {
-            return;
+        if !chars.is_empty() {
+            self.grams(&chars, base, mode);
         }
-        self.grams(&chars, base, mode);
-        if mode == Mode::Index {
-            for &(ws, we) in words {
-                let word = &text[ws..we];
-                if word.chars().count() >= MIN_CJK_WORD_CHARS && word.len() <= MAX_TOKEN_BYTES {
-                    let i = chars.iter().position(|c| c.0 == ws).unwrap_or(0);
-                    let normalised = self.write_nfkc(word);
-                    self.push(ws, we, normalised, base + i);
-                }
-            }
-        }
-        // Tantivy wants each term's positions in order; keep the whole run
-        // sorted by position (stable, so unigram, bigram, word).
-        self.spans[first_new..].sort_by_key(|t| t.position);
     }
 
     /// The unigrams (in [`Mode::Index`]) and bigrams of normalised
@@ -985,7 +1036,7 @@ mod tests {
                 .map(|_| alphabet[rng.usize(..alphabet.len())])
                 .collect();
             let want: Vec<usize> = SEGMENTER.segment_str(&text).collect();
-            chunk_breaks(&text, &mut got, &mut piece);
+            chunk_breaks(&text, &mut got, &mut piece, true);
             assert_eq!(got, want, "{text:?}");
         }
     }
@@ -1001,7 +1052,7 @@ mod tests {
             .insert(run, Box::new([0, run.len() as u32]));
         let chunk = format!("ข่าว {run} (2567)");
         let (mut got, mut piece) = (Vec::new(), Vec::new());
-        chunk_breaks(&chunk, &mut got, &mut piece);
+        chunk_breaks(&chunk, &mut got, &mut piece, false);
         let at = chunk.find(run).unwrap();
         let inside: Vec<usize> = got
             .iter()
@@ -1089,14 +1140,60 @@ mod tests {
     }
 
     #[test]
-    fn chinese_and_japanese_get_bigrams_unigrams_and_words() {
+    fn chinese_and_japanese_get_unigrams_and_bigrams_only() {
         let zh = words("监管部门打击网络赌博广告");
         for w in ["广告", "告", "赌博", "博广"] {
             assert!(zh.contains(&w.to_string()), "{w} not in {zh:?}");
         }
         let ja = words("ネット広告の詐欺被害が急増");
-        assert!(ja.contains(&"詐欺".to_string()), "{ja:?}");
-        assert!(ja.contains(&"ネット".to_string()), "{ja:?}");
+        for w in ["詐欺", "ネッ", "ット", "ト広", "の"] {
+            assert!(ja.contains(&w.to_string()), "{w} not in {ja:?}");
+        }
+        // No dictionary words: a query never asks for them.
+        assert!(zh.iter().chain(&ja).all(|w| w.chars().count() <= 2));
+        // Ideographic numerals are Han-like characters, not one long word.
+        let year = words("二〇二四年");
+        assert!(year.contains(&"〇".to_string()), "{year:?}");
+        assert!(year.contains(&"二〇".to_string()), "{year:?}");
+        assert!(!year.contains(&"二〇二四年".to_string()), "{year:?}");
+    }
+
+    #[test]
+    fn only_southeast_asian_scripts_and_symbols_among_han_need_the_dictionary() {
+        for text in [
+            "ネット広告の詐欺被害が急増",
+            "监管部门打击网络赌博广告",
+            "二〇二四年",
+            "Bank 银行 2024",
+            "서울 광고",
+            "",
+        ] {
+            assert!(!needs_dictionary(text), "{text:?}");
+        }
+        for text in ["ธนาคาร", "ລາວ", "ကမ္ဘာ", "កម្ពុជា", "部首⺀部首", "🈀広告"]
+        {
+            assert!(needs_dictionary(text), "{text:?}");
+        }
+    }
+
+    /// [`is_cj_dictionary`] is ICU4X's set: between two hiragana, the
+    /// rule-only segmenter keeps exactly those characters in the run.
+    #[test]
+    fn the_chinese_japanese_set_is_icus() {
+        let mut text = String::new();
+        for c in (0..0x11_0000u32).filter_map(char::from_u32) {
+            text.clear();
+            text.push('あ');
+            text.push(c);
+            text.push('あ');
+            let one_segment = RULES_ONLY.segment_str(&text).count() == 2;
+            assert_eq!(
+                one_segment,
+                is_cj_dictionary(c as u32),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]
@@ -1297,7 +1394,9 @@ mod tests {
         \u{2019}\u{2019}\u{2018}\u{201C}\u{201D}\u{2013}\u{2014}\u{A0}\u{A0}\
         éééüñçàăđơưễạ\
         \u{301}\u{301}\u{301}\u{308}\u{200D}\u{200B}\u{AD}\u{202F}\u{B7}\u{2060}\u{FEFF}\
-        ไทยกข่\u{E31}中文字广告カナのひ한국어가नमस्तेक\u{93F}\u{94D}אב\u{1F1EE}\u{1F1E9}😀\u{FF9E}";
+        ไทยกข่\u{E31}中文字广告カナのひ한국어가नमस्तेक\u{93F}\u{94D}אב\u{1F1EE}\u{1F1E9}😀\u{FF9E}\
+        漢字広告詐欺ひらがなのカタカナー・〇々〆ゟゝ\u{3021}\u{303B}\u{3099}\u{309B}\u{2E80}\u{2F00}\
+        \u{16FE2}\u{16FE3}\u{1B001}\u{1B132}\u{1F200}\u{20B9F}\u{30000}ｶﾞ、。「」ＡＢ１";
 
     fn random_text(rng: &mut fastrand::Rng, alphabet: &[char]) -> String {
         let len = rng.usize(0..40);
