@@ -294,7 +294,10 @@ fn needs_dictionary(chunk: &str) -> bool {
 }
 
 /// Characters ICU4X segments with the Thai, Lao, Burmese or Khmer
-/// dictionary (`get_complex_script` in icu_segmenter 2.4).
+/// dictionary (`get_complex_script` in icu_segmenter 2.4), and the few
+/// code points inside those ranges it leaves out (in Lao, Myanmar
+/// Extended-B and Khmer): a superset only sends a chunk to the dictionary
+/// that did not need it.
 fn is_southeast_asian_complex(u: u32) -> bool {
     matches!(u,
         0x0E01..=0x0E3A | 0x0E40..=0x0E4E
