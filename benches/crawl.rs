@@ -19,8 +19,9 @@
 //!
 //! The simulated web runs in a child process (this same binary, started
 //! with `--serve`), so the peak memory reported for kabar is the crawler's
-//! alone; the server's own peak is reported beside it. Both share the
-//! machine's cores, as a real crawl shares them with nothing.
+//! alone; the server's own peak and CPU time are reported beside it, with
+//! the share of all cores the two used. Both share the machine's cores, as
+//! a real crawl shares them with nothing.
 
 mod common;
 
@@ -506,6 +507,29 @@ impl Server {
     fn peak_mib(&self) -> f64 {
         common::pid_status_kib(self.child.id(), "VmHWM:").map_or(f64::NAN, |kb| kb as f64 / 1024.0)
     }
+
+    /// The server's user plus system CPU time so far, in seconds, from
+    /// `/proc/PID/stat` (fields 14 and 15, in clock ticks); NaN where there
+    /// is no /proc. The server shares the cores with the crawler, so its
+    /// time is what the machine could not give kabar.
+    fn cpu_secs(&self) -> f64 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())) else {
+            return f64::NAN;
+        };
+        // The command name (field 2) is in parentheses and may hold spaces;
+        // the fields after its closing parenthesis start at field 3.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return f64::NAN;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i - 3).and_then(|v| v.parse::<u64>().ok());
+        // SAFETY: sysconf reads a constant of the system.
+        let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        match (ticks(14), ticks(15)) {
+            (Some(user), Some(system)) if per_sec > 0 => (user + system) as f64 / per_sec as f64,
+            _ => f64::NAN,
+        }
+    }
 }
 
 impl Drop for Server {
@@ -617,7 +641,14 @@ fn main() {
     // and of the server process beside it.
     let peak = common::peak_rss_kib().map_or(f64::NAN, |kb| kb as f64 / 1024.0);
     let server_peak = server.peak_mib();
+    let server_cpu = server.cpu_secs();
     drop(server);
+    // How much of the machine's CPU the run used: crawler and server
+    // together, against every core for the whole run. Well under 100 %
+    // means the pipeline waited; near it means only less work per article
+    // makes it faster.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let machine_busy = (cpu + server_cpu) / (elapsed * cores as f64);
     if json {
         println!(
             "{}",
@@ -627,7 +658,8 @@ fn main() {
                 "articles_indexed": summary.articles_indexed, "healthy_articles": healthy_articles,
                 "elapsed_secs": elapsed, "articles_per_sec": rate, "peak_rss_mib": peak,
                 "cpu_secs": cpu, "cpu_ms_per_article": cpu_ms_per_article,
-                "server_peak_rss_mib": server_peak,
+                "server_peak_rss_mib": server_peak, "server_cpu_secs": server_cpu,
+                "cores": cores, "machine_cpu_share": machine_busy,
                 "failures_by_kind": by_kind, "misreported": wrong,
             })
         );
@@ -643,6 +675,10 @@ fn main() {
         );
         println!(
             "CPU time of kabar (crawler process): {cpu:.1} s, {cpu_ms_per_article:.2} ms per article"
+        );
+        println!(
+            "CPU time of the simulated web (server process): {server_cpu:.1} s; crawler and server used {:.0} % of {cores} cores",
+            machine_busy * 100.0
         );
         println!("peak memory of kabar (crawler process): {peak:.0} MiB");
         println!("peak memory of the simulated web (server process): {server_peak:.0} MiB");
