@@ -14,8 +14,9 @@
 //! right kind. Options: `-- --hosts N --items N --json`, `--parser
 //! html5ever` (html5ever's tokenizer instead of kabar's, for comparison),
 //! `--no-archive` (the crawl with `[archive] enabled = false`, to measure
-//! what the WARC archive costs end to end); `-- --page HOST ITEM` prints
-//! one article page instead.
+//! what the WARC archive costs end to end), `--commit-every N` (the index
+//! batch, 2,000 unless given; kabar's default is 200); `-- --page HOST
+//! ITEM` prints one article page instead.
 //!
 //! The simulated web runs in a child process (this same binary, started
 //! with `--serve`), so the peak memory reported for kabar is the crawler's
@@ -672,7 +673,7 @@ fn main() {
     config.crawl.concurrency = 128;
     config.crawl.timeout_secs = 5;
     config.crawl.max_retries = 0;
-    config.crawl.commit_every = 2000;
+    config.crawl.commit_every = arg("--commit-every", 2000);
     config.crawl.resolve = (0..hosts)
         .map(|h| (format!("h{h}.bench.test"), addr.clone()))
         .collect();
