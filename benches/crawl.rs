@@ -340,7 +340,7 @@ async fn serve(listener: TcpListener, web: Arc<Web>, built: Arc<Prebuilt>) {
 }
 
 /// A whole HTTP/1.1 response: status line, the two headers kabar reads, body.
-fn response(status: &str, ctype: &str, body: &[u8]) -> Vec<u8> {
+fn http_response(status: &str, ctype: &str, body: &[u8]) -> Vec<u8> {
     let mut r = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
         body.len()
@@ -353,7 +353,8 @@ fn response(status: &str, ctype: &str, body: &[u8]) -> Vec<u8> {
 /// The healthy responses, every host's feed and article pages, built
 /// before the clock starts. A static web server sends files it already
 /// has; building 1 GB of pages while the crawl ran took the server about
-/// 0.1 ms of CPU per article, on the cores the crawler is measured on.
+/// 0.7 s of CPU a run (0.08 ms per article), on the cores the crawler is
+/// measured on.
 struct Prebuilt {
     /// `feeds[host]`.
     feeds: Vec<Vec<u8>>,
@@ -374,14 +375,14 @@ impl Prebuilt {
                     scope.spawn(move || {
                         (first..(first + per_thread).min(hosts))
                             .map(|host| {
-                                let feed = response(
+                                let feed = http_response(
                                     "200 OK",
                                     "application/rss+xml",
                                     web.feed(host).as_bytes(),
                                 );
                                 let articles = (0..web.items)
                                     .map(|item| {
-                                        response(
+                                        http_response(
                                             "200 OK",
                                             "text/html; charset=utf-8",
                                             web.article(host, item).as_bytes(),
@@ -440,19 +441,18 @@ async fn connection(
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
 
-        let respond = response;
         let fault = if path == "/feed.xml" || path.starts_with("/r/") {
             web.fault(host)
         } else {
             None
         };
         let response = match (fault, path.as_str()) {
-            (_, "/robots.txt") => respond("404 Not Found", "text/plain", b"none"),
+            (_, "/robots.txt") => http_response("404 Not Found", "text/plain", b"none"),
             (Some("slow"), _) => {
                 tokio::time::sleep(Duration::from_secs(30)).await;
                 return Ok(());
             }
-            (Some("5xx"), _) => respond("500 Internal Server Error", "text/plain", b"oops"),
+            (Some("5xx"), _) => http_response("500 Internal Server Error", "text/plain", b"oops"),
             (Some("reset"), _) => return Ok(()), // close without a word
             (Some("truncated"), _) => {
                 let mut r = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 100000\r\n\r\n".to_vec();
@@ -473,9 +473,9 @@ async fn connection(
             }
             (Some("huge"), _) => {
                 let body = vec![b'a'; 6 * 1024 * 1024];
-                respond("200 OK", "application/rss+xml", &body)
+                http_response("200 OK", "application/rss+xml", &body)
             }
-            (Some("wrong-type"), _) => respond(
+            (Some("wrong-type"), _) => http_response(
                 "200 OK",
                 "image/png",
                 &[0x89, b'P', b'N', b'G', 0, 1, 2, 3, 0xff, 0xfe],
@@ -485,7 +485,7 @@ async fn connection(
                     stream.write_all(prebuilt).await?;
                     continue;
                 }
-                None => respond("200 OK", "application/rss+xml", web.feed(host).as_bytes()),
+                None => http_response("200 OK", "application/rss+xml", web.feed(host).as_bytes()),
             },
             (_, p) if p.starts_with("/a/") => {
                 let item: usize = p[3..].trim_end_matches(".html").parse().unwrap_or(0);
@@ -494,14 +494,14 @@ async fn connection(
                         stream.write_all(prebuilt).await?;
                         continue;
                     }
-                    None => respond(
+                    None => http_response(
                         "200 OK",
                         "text/html; charset=utf-8",
                         web.article(host, item).as_bytes(),
                     ),
                 }
             }
-            _ => respond("404 Not Found", "text/plain", b"not found"),
+            _ => http_response("404 Not Found", "text/plain", b"not found"),
         };
         stream.write_all(&response).await?;
     }
