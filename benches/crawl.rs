@@ -684,8 +684,10 @@ fn main() {
         stop: Arc::new(AtomicBool::new(false)),
         ..Default::default()
     };
-    // The server's CPU before the crawl (building its pages) is not the run's.
+    // CPU spent before the crawl (the server building its pages, this
+    // process setting up) is not the run's, so the busy share counts from here.
     let server_cpu_before = server.cpu_secs();
+    let cpu_before = process_cpu_secs();
     let started = Instant::now();
     let summary = crawl_rt
         .block_on(crawl(&config, &catalog, &options))
@@ -730,7 +732,7 @@ fn main() {
     // means the pipeline waited; near it means only less work per article
     // makes it faster.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let machine_busy = (cpu + server_cpu) / (elapsed * cores as f64);
+    let machine_busy = (cpu - cpu_before + server_cpu) / (elapsed * cores as f64);
     if json {
         println!(
             "{}",
