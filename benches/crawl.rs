@@ -15,7 +15,8 @@
 //! html5ever` (html5ever's tokenizer instead of kabar's, for comparison),
 //! `--no-archive` (the crawl with `[archive] enabled = false`, to measure
 //! what the WARC archive costs end to end), `--commit-every N` (the index
-//! batch, 2,000 unless given; kabar's default is 200); `-- --page HOST
+//! batch, 2,000 unless given; kabar's default is 200), `--concurrency N`
+//! (requests in flight, 128 unless given; kabar's default is 32); `-- --page HOST
 //! ITEM` prints one article page instead.
 //!
 //! The simulated web runs in a child process (this same binary, started
@@ -507,15 +508,30 @@ async fn connection(
     }
 }
 
-/// User plus system CPU time of this process so far, in seconds.
-fn process_cpu_secs() -> f64 {
+/// What this process has used so far: CPU time in seconds (user plus
+/// system, and the system part alone) and minor page faults.
+struct Usage {
+    cpu: f64,
+    sys: f64,
+    minor_faults: f64,
+}
+
+fn process_usage() -> Usage {
     // SAFETY: getrusage only writes the struct it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
-        return f64::NAN;
+        return Usage {
+            cpu: f64::NAN,
+            sys: f64::NAN,
+            minor_faults: f64::NAN,
+        };
     }
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
+    Usage {
+        cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
+        sys: secs(usage.ru_stime),
+        minor_faults: usage.ru_minflt as f64,
+    }
 }
 
 /// The value after `name` on the command line.
@@ -670,7 +686,7 @@ fn main() {
     config.archive.enabled = archive;
     config.crawl.allow_private = true;
     config.crawl.per_host_interval_ms = 0;
-    config.crawl.concurrency = 128;
+    config.crawl.concurrency = arg("--concurrency", 128);
     config.crawl.timeout_secs = 5;
     config.crawl.max_retries = 0;
     config.crawl.commit_every = arg("--commit-every", 2000);
@@ -687,7 +703,7 @@ fn main() {
     // CPU spent before the crawl (the server building its pages, this
     // process setting up) is not the run's, so the busy share counts from here.
     let server_cpu_before = server.cpu_secs();
-    let cpu_before = process_cpu_secs();
+    let before = process_usage();
     let started = Instant::now();
     let summary = crawl_rt
         .block_on(crawl(&config, &catalog, &options))
@@ -719,8 +735,15 @@ fn main() {
     let rate = summary.articles_indexed as f64 / elapsed;
     // CPU time of this process (the crawler alone), which holds better than
     // the wall clock when other work shares the cores.
-    let cpu = process_cpu_secs();
+    let usage = process_usage();
+    let cpu = usage.cpu;
     let cpu_ms_per_article = cpu * 1000.0 / summary.articles_indexed.max(1) as f64;
+    // Share of the crawl's CPU spent in the kernel, and pages first touched
+    // per article: freed memory the allocator gave back and then needed
+    // again costs a page fault per 4 KiB, which these two make visible.
+    let sys_share = (usage.sys - before.sys) / (cpu - before.cpu);
+    let faults_per_article =
+        (usage.minor_faults - before.minor_faults) / summary.articles_indexed.max(1) as f64;
     // Peak resident memory of this process (the crawler alone), in MiB,
     // and of the server process beside it.
     let peak = common::peak_rss_kib().map_or(f64::NAN, |kb| kb as f64 / 1024.0);
@@ -732,7 +755,7 @@ fn main() {
     // means the pipeline waited; near it means only less work per article
     // makes it faster.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let machine_busy = (cpu - cpu_before + server_cpu) / (elapsed * cores as f64);
+    let machine_busy = (cpu - before.cpu + server_cpu) / (elapsed * cores as f64);
     if json {
         println!(
             "{}",
@@ -742,6 +765,7 @@ fn main() {
                 "articles_indexed": summary.articles_indexed, "healthy_articles": healthy_articles,
                 "elapsed_secs": elapsed, "articles_per_sec": rate, "peak_rss_mib": peak,
                 "cpu_secs": cpu, "cpu_ms_per_article": cpu_ms_per_article,
+                "kernel_cpu_share": sys_share, "minor_faults_per_article": faults_per_article,
                 "server_peak_rss_mib": server_peak, "server_cpu_secs": server_cpu,
                 "cores": cores, "machine_cpu_share": machine_busy,
                 "failures_by_kind": by_kind, "misreported": wrong,
@@ -758,7 +782,8 @@ fn main() {
             summary.articles_indexed, healthy_articles, elapsed, rate
         );
         println!(
-            "CPU time of kabar (crawler process): {cpu:.1} s, {cpu_ms_per_article:.2} ms per article"
+            "CPU time of kabar (crawler process): {cpu:.1} s, {cpu_ms_per_article:.2} ms per article; {:.0} % of the crawl's in the kernel; {faults_per_article:.0} minor page faults per article",
+            sys_share * 100.0
         );
         println!(
             "CPU time of the simulated web (server process) during the crawl: {server_cpu:.1} s; crawler and server used {:.0} % of {cores} cores",

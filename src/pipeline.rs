@@ -2,15 +2,16 @@
 //!
 //! ```text
 //!  feed tasks ──candidates──► article workers ──articles──► index thread
-//!  (fetch, parse,            (fetch, extract and          (upsert, commit in
-//!   skip known URLs)          detect on the blocking pool)  batches, then mark
-//!                                                            URLs done in state)
+//!  (fetch, parse,            (fetch; archive, extract     (upsert, commit in
+//!   skip known URLs)          and detect on one thread     batches, then mark
+//!                             per core)                    URLs done in state)
 //! ```
 //!
 //! Each arrow is a bounded channel, so a slow stage slows the one before it
-//! instead of buffering without limit. CPU work (feed parsing, extraction,
-//! language detection) runs on Tokio's blocking pool; the index writer lives
-//! on its own thread. A URL is marked done in the crawl state only after the
+//! instead of buffering without limit. Per-page CPU work (archive
+//! compression, extraction, language detection, analysis) runs on a pool of
+//! one thread per core ([`ExtractionPool`]), feed parsing on Tokio's
+//! blocking pool; the index writer lives on its own thread. A URL is marked done in the crawl state only after the
 //! index commit holding it succeeded: kill the crawl at any point and the
 //! next run refetches exactly what was not committed, and the index's upsert
 //! by canonical URL keeps every article single.
@@ -53,15 +54,6 @@ use crate::stories::StoryIndex;
 const CANDIDATE_QUEUE: usize = 512;
 /// Extracted articles waiting for the index thread.
 const INDEX_QUEUE: usize = 128;
-/// Extraction slots beyond one per core. With exactly one per core the
-/// cores idled about a tenth of the crawl (90 % busy on the benchmark's two
-/// cores, sampled from `/proc/stat` every 250 ms), in gaps such as the
-/// hand-over from one extraction to the next, whose permit goes back
-/// through an async task before the blocking pool starts the next page.
-/// One spare slot fills them: 96 % busy, about 10 % more articles per
-/// second at the same peak memory (`cargo bench --bench crawl`, 11
-/// alternating pairs); a second spare gained nothing more.
-const EXTRA_CPU_SLOTS: usize = 1;
 /// Fetched article bodies held per core, waiting for or in extraction:
 /// enough that a core never waits for a page on loopback, few enough that
 /// pages do not pile up (see [`ArticleStage::in_hand`]).
@@ -86,6 +78,8 @@ pub enum PipelineError {
     NoSuchSource(Vec<String>),
     #[error("the index thread stopped unexpectedly")]
     IndexThread,
+    #[error("cannot start the extraction threads: {0}")]
+    Threads(String),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
     #[error(transparent)]
@@ -287,7 +281,7 @@ pub async fn crawl(
     let article_stage = {
         let stage = Arc::new(ArticleStage {
             fetcher: Arc::clone(&fetcher),
-            cpu: Semaphore::new(cores + EXTRA_CPU_SLOTS),
+            cpu: ExtractionPool::new(cores)?,
             in_hand: Arc::new(Semaphore::new(cores * PAGES_IN_HAND_PER_CORE)),
             sources: sources.iter().map(|s| (s.id.clone(), s.clone())).collect(),
             archive: archive.clone(),
@@ -662,11 +656,12 @@ fn typical_gap(items: &[Candidate]) -> Option<chrono::Duration> {
 /// What every article worker shares.
 struct ArticleStage {
     fetcher: Arc<Fetcher>,
-    /// Extractions at a time: one per core plus [`EXTRA_CPU_SLOTS`]. Many
-    /// more would only queue on the CPU while holding parsed pages in memory
-    /// and starving the async workers that keep fetches within their
-    /// timeouts.
-    cpu: Semaphore,
+    /// The threads that archive, extract and analyse pages, one per core.
+    /// More would only queue on the CPU while holding parsed pages in
+    /// memory and starving the async workers that keep fetches within
+    /// their timeouts. See [`ExtractionPool`] for why these are fixed
+    /// threads.
+    cpu: ExtractionPool,
     /// Article bodies held at once, from the read of the body to the end
     /// of extraction ([`PAGES_IN_HAND_PER_CORE`] per core). Requests beyond
     /// it stay in flight with their bodies unread; without the bound every
@@ -678,6 +673,59 @@ struct ArticleStage {
     min_text_chars: usize,
     summary: Arc<Mutex<CrawlSummary>>,
     analyzer: Arc<Analyzer>,
+}
+
+/// A fixed set of threads for the crawl's per-page CPU work, fed in the
+/// order pages arrive.
+///
+/// Tokio's blocking pool, which ran this work before behind a semaphore of
+/// one permit per core plus one, hands each task to whichever of its idle
+/// threads wakes, so over a crawl all 16 of its threads
+/// ([`crate::commands::MAX_BLOCKING_THREADS`]) took turns. Each kept its own
+/// scratch (the deflate state, the topic normaliser's buffers) and its own
+/// allocator cache, and met the next page with cold caches; and a permit
+/// went back through an async task before the next page could start, a gap
+/// the spare permit was there to fill. A rayon pool of one thread per core
+/// keeps the threads few and warm, and a thread that finishes a page takes
+/// the next queued one at once. On the crawl benchmark (7 alternating
+/// rounds) it peaked 15–20 MiB lower and indexed about 11 % more articles
+/// per second than the semaphore; a spare thread here was slower, not faster.
+struct ExtractionPool(rayon::ThreadPool);
+
+impl ExtractionPool {
+    fn new(threads: usize) -> Result<Self, PipelineError> {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("kabar-extract-{i}"))
+            .build()
+            .map(ExtractionPool)
+            .map_err(|e| PipelineError::Threads(e.to_string()))
+    }
+
+    /// Runs `work` on the pool after the pages queued before it; a panic
+    /// comes back as its message, and the thread goes on to the next page.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.0.spawn_fifo(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            // The receiver is gone only when the crawl was dropped mid-page.
+            let _ = tx.send(result.map_err(|payload| panic_message(payload.as_ref())));
+        });
+        rx.await
+            .unwrap_or_else(|_| Err("extraction thread stopped".to_string()))
+    }
+}
+
+/// The text a panic was raised with, where it has one.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
 /// Fetches, extracts and analyses one candidate.
@@ -706,36 +754,33 @@ async fn process_article(stage: &Arc<ArticleStage>, candidate: Candidate) -> Ind
         .map(|s| s.languages.clone())
         .unwrap_or_default();
     let cand = candidate.clone();
-    let _cpu = stage
-        .cpu
-        .acquire()
-        .await
-        .expect("cpu semaphore is never closed");
     let worker = Arc::clone(stage);
-    let result = tokio::task::spawn_blocking(move || {
-        let warc_id = match &worker.archive {
-            Some(archive) => Some(store(archive, &page, &article_meta(&cand, &page))?),
-            None => None,
-        };
-        let mut article = build_article(
-            &cand,
-            &page,
-            source.as_ref(),
-            &langs,
-            worker.min_text_chars,
-            &worker.analyzer,
-        )?;
-        article.warc_id = warc_id;
-        let content = content_key(&article.body);
-        Ok((article, content))
-    })
-    .await
-    .unwrap_or_else(|e| {
-        Err(Failure::new(
-            FailureKind::NoArticle,
-            format!("extractor panicked: {e}"),
-        ))
-    });
+    let result = stage
+        .cpu
+        .run(move || {
+            let warc_id = match &worker.archive {
+                Some(archive) => Some(store(archive, &page, &article_meta(&cand, &page))?),
+                None => None,
+            };
+            let mut article = build_article(
+                &cand,
+                &page,
+                source.as_ref(),
+                &langs,
+                worker.min_text_chars,
+                &worker.analyzer,
+            )?;
+            article.warc_id = warc_id;
+            let content = content_key(&article.body);
+            Ok((article, content))
+        })
+        .await
+        .unwrap_or_else(|panic| {
+            Err(Failure::new(
+                FailureKind::NoArticle,
+                format!("extractor panicked: {panic}"),
+            ))
+        });
     match result {
         Ok((article, content)) => IndexMsg::Article {
             candidate,
@@ -1276,6 +1321,43 @@ fn run_indexer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_extraction_pool_reports_a_panic_and_goes_on() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let pool = ExtractionPool::new(1).unwrap();
+        rt.block_on(async {
+            let err = pool
+                .run(|| -> usize { panic!("bad page at byte {}", 17) })
+                .await
+                .unwrap_err();
+            assert_eq!(err, "bad page at byte 17");
+            let err = pool.run(|| -> usize { panic!("static") }).await.unwrap_err();
+            assert_eq!(err, "static");
+            // The one thread survived both panics and takes the next page.
+            assert_eq!(pool.run(|| 6 * 7).await, Ok(42));
+        });
+    }
+
+    #[test]
+    fn the_extraction_pool_runs_pages_in_arrival_order() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let pool = ExtractionPool::new(1).unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        rt.block_on(async {
+            let runs = (0..20).map(|i| {
+                let order = Arc::clone(&order);
+                pool.run(move || order.lock().unwrap().push(i))
+            });
+            // Queued together; one thread takes them first in, first out.
+            futures::future::join_all(runs).await;
+        });
+        assert_eq!(*order.lock().unwrap(), (0..20).collect::<Vec<_>>());
+    }
 
     #[test]
     fn content_keys_are_the_plain_definition() {
