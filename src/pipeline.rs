@@ -1334,7 +1334,10 @@ mod tests {
                 .await
                 .unwrap_err();
             assert_eq!(err, "bad page at byte 17");
-            let err = pool.run(|| -> usize { panic!("static") }).await.unwrap_err();
+            let err = pool
+                .run(|| -> usize { panic!("static") })
+                .await
+                .unwrap_err();
             assert_eq!(err, "static");
             // The one thread survived both panics and takes the next page.
             assert_eq!(pool.run(|| 6 * 7).await, Ok(42));

@@ -387,12 +387,10 @@ fn analyze(text: &str, mode: Mode) -> Tokens {
     // Sized once: growing the arena and the spans token by token copied
     // them over and over (about half a percent of the crawl's time). Token
     // texts are about the text's length (Han/kana runs add their bigrams);
-    // a token takes five or more bytes of text.
-    let mut out = Tokens {
-        arena: String::with_capacity(text.len() + text.len() / 4),
-        spans: Vec::with_capacity(text.len() / 5 + 1),
-        ..Tokens::default()
-    };
+    // a token takes five or more bytes of text (Han/kana about two).
+    let mut out = Tokens::with_spare_buffers();
+    out.arena.reserve(text.len() + text.len() / 4);
+    out.spans.reserve(text.len() / 5 + 1);
     for (start, end, latin) in chunks(text) {
         if latin {
             latin_words(&text[start..end], |from, to| {
@@ -411,10 +409,8 @@ fn analyze(text: &str, mode: Mode) -> Tokens {
 /// [`tokenize_query`] with.
 #[doc(hidden)]
 pub fn tokenize_icu_only(text: &str, mode: Mode) -> Vec<Token> {
-    let mut out = Tokens {
-        dictionary_only: true,
-        ..Tokens::default()
-    };
+    let mut out = Tokens::default();
+    out.dictionary_only = true;
     out.icu_segments(text, 0, text.len(), mode);
     out.to_vec()
 }
@@ -601,6 +597,28 @@ struct Span {
     text: Range<usize>,
 }
 
+/// The buffers of a [`Tokens`] a thread dropped, emptied, for its next
+/// token list. The index analyses every article's title and body on
+/// Tantivy's one indexing thread; fresh buffers for each, grown by
+/// reallocation on Han/kana text, were most of that thread's page faults
+/// on the crawl benchmark (about 5 of every 7), since the allocator had
+/// handed the freed pages back to the system in between.
+struct SpareBuffers {
+    arena: String,
+    spans: Vec<Span>,
+    breaks: Vec<usize>,
+    piece_breaks: Vec<usize>,
+}
+
+/// Buffers larger than this (in bytes, all four together) are freed, not
+/// kept: one huge body should not pin its buffers for the rest of a crawl.
+const MAX_SPARE_BYTES: usize = 4 << 20;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Option<SpareBuffers>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// The growing token list and the next free position. Token texts live
 /// end to end in one arena instead of a `String` each: a body has
 /// thousands of tokens, and their allocations showed in the crawl
@@ -621,6 +639,21 @@ struct Tokens {
 }
 
 impl Tokens {
+    /// An empty token list on this thread's spare buffers, if it has any.
+    fn with_spare_buffers() -> Tokens {
+        match SPARE.with_borrow_mut(Option::take) {
+            Some(b) => Tokens {
+                arena: b.arena,
+                spans: b.spans,
+                position: 0,
+                breaks: b.breaks,
+                piece_breaks: b.piece_breaks,
+                dictionary_only: false,
+            },
+            None => Tokens::default(),
+        }
+    }
+
     /// The tokens as tantivy's [`Token`]s, each with its own text.
     fn to_vec(&self) -> Vec<Token> {
         self.spans
@@ -945,6 +978,35 @@ pub struct VecTokenStream {
     tokens: Tokens,
     index: usize,
     token: Token,
+}
+
+impl Drop for Tokens {
+    /// Hands the buffers, emptied, to this thread's next token list.
+    fn drop(&mut self) {
+        let bytes = self.arena.capacity()
+            + self.spans.capacity() * std::mem::size_of::<Span>()
+            + (self.breaks.capacity() + self.piece_breaks.capacity())
+                * std::mem::size_of::<usize>();
+        if bytes == 0 || bytes > MAX_SPARE_BYTES {
+            return;
+        }
+        let mut spare = SpareBuffers {
+            arena: std::mem::take(&mut self.arena),
+            spans: std::mem::take(&mut self.spans),
+            breaks: std::mem::take(&mut self.breaks),
+            piece_breaks: std::mem::take(&mut self.piece_breaks),
+        };
+        spare.arena.clear();
+        spare.spans.clear();
+        spare.breaks.clear();
+        spare.piece_breaks.clear();
+        // Fails only while the thread is exiting; the buffers are then freed.
+        let _ = SPARE.try_with(|cell| {
+            if let Ok(mut slot) = cell.try_borrow_mut() {
+                *slot = Some(spare);
+            }
+        });
+    }
 }
 
 impl TokenStream for VecTokenStream {
