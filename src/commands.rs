@@ -128,9 +128,10 @@ fn with_allow_private(config: &Config, flag: bool) -> Config {
     config
 }
 
-/// Threads for blocking work (parsing, extraction, archive writes). CPU
-/// work is limited to one task per core by the pipeline; more threads than
-/// this only add per-thread allocator arenas and memory.
+/// Threads for short blocking work (feed and sitemap parsing, archive
+/// writes of feeds, the web page's searches); the crawl's per-page work has
+/// its own pool of one thread per core (`pipeline::ExtractionPool`). More
+/// threads than this only add per-thread allocator caches and memory.
 pub const MAX_BLOCKING_THREADS: usize = 16;
 
 /// glibc malloc arenas for the whole process. glibc gives each busy thread
