@@ -1324,11 +1324,8 @@ mod tests {
 
     #[test]
     fn the_extraction_pool_reports_a_panic_and_goes_on() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
         let pool = ExtractionPool::new(1).unwrap();
-        rt.block_on(async {
+        futures::executor::block_on(async {
             let err = pool
                 .run(|| -> usize { panic!("bad page at byte {}", 17) })
                 .await
@@ -1346,12 +1343,9 @@ mod tests {
 
     #[test]
     fn the_extraction_pool_runs_pages_in_arrival_order() {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
         let pool = ExtractionPool::new(1).unwrap();
         let order = Arc::new(Mutex::new(Vec::new()));
-        rt.block_on(async {
+        futures::executor::block_on(async {
             let runs = (0..20).map(|i| {
                 let order = Arc::clone(&order);
                 pool.run(move || order.lock().unwrap().push(i))
