@@ -11,10 +11,11 @@
 //! instead of buffering without limit. Per-page CPU work (archive
 //! compression, extraction, language detection, analysis) runs on a pool of
 //! one thread per core ([`ExtractionPool`]), feed parsing on Tokio's
-//! blocking pool; the index writer lives on its own thread. A URL is marked done in the crawl state only after the
-//! index commit holding it succeeded: kill the crawl at any point and the
-//! next run refetches exactly what was not committed, and the index's upsert
-//! by canonical URL keeps every article single.
+//! blocking pool; the index writer lives on its own thread. A URL is marked
+//! done in the crawl state only after the index commit holding it
+//! succeeded: kill the crawl at any point and the next run refetches
+//! exactly what was not committed, and the index's upsert by canonical URL
+//! keeps every article single.
 //!
 //! Failures of single feeds and pages are counted and reported in the
 //! [`CrawlSummary`]; only problems that stop the whole run (unreadable index,

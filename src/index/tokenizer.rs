@@ -619,6 +619,35 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
+impl Drop for Tokens {
+    /// Hands the buffers, emptied, to this thread's next token list.
+    fn drop(&mut self) {
+        let bytes = self.arena.capacity()
+            + self.spans.capacity() * std::mem::size_of::<Span>()
+            + (self.breaks.capacity() + self.piece_breaks.capacity())
+                * std::mem::size_of::<usize>();
+        if bytes == 0 || bytes > MAX_SPARE_BYTES {
+            return;
+        }
+        let mut spare = SpareBuffers {
+            arena: std::mem::take(&mut self.arena),
+            spans: std::mem::take(&mut self.spans),
+            breaks: std::mem::take(&mut self.breaks),
+            piece_breaks: std::mem::take(&mut self.piece_breaks),
+        };
+        spare.arena.clear();
+        spare.spans.clear();
+        spare.breaks.clear();
+        spare.piece_breaks.clear();
+        // Fails only while the thread is exiting; the buffers are then freed.
+        let _ = SPARE.try_with(|cell| {
+            if let Ok(mut slot) = cell.try_borrow_mut() {
+                *slot = Some(spare);
+            }
+        });
+    }
+}
+
 /// The growing token list and the next free position. Token texts live
 /// end to end in one arena instead of a `String` each: a body has
 /// thousands of tokens, and their allocations showed in the crawl
@@ -980,35 +1009,6 @@ pub struct VecTokenStream {
     token: Token,
 }
 
-impl Drop for Tokens {
-    /// Hands the buffers, emptied, to this thread's next token list.
-    fn drop(&mut self) {
-        let bytes = self.arena.capacity()
-            + self.spans.capacity() * std::mem::size_of::<Span>()
-            + (self.breaks.capacity() + self.piece_breaks.capacity())
-                * std::mem::size_of::<usize>();
-        if bytes == 0 || bytes > MAX_SPARE_BYTES {
-            return;
-        }
-        let mut spare = SpareBuffers {
-            arena: std::mem::take(&mut self.arena),
-            spans: std::mem::take(&mut self.spans),
-            breaks: std::mem::take(&mut self.breaks),
-            piece_breaks: std::mem::take(&mut self.piece_breaks),
-        };
-        spare.arena.clear();
-        spare.spans.clear();
-        spare.breaks.clear();
-        spare.piece_breaks.clear();
-        // Fails only while the thread is exiting; the buffers are then freed.
-        let _ = SPARE.try_with(|cell| {
-            if let Ok(mut slot) = cell.try_borrow_mut() {
-                *slot = Some(spare);
-            }
-        });
-    }
-}
-
 impl TokenStream for VecTokenStream {
     fn advance(&mut self) -> bool {
         let Some(span) = self.tokens.spans.get(self.index) else {
@@ -1031,6 +1031,37 @@ impl TokenStream for VecTokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_list_on_reused_buffers_is_the_same_as_on_fresh_ones() {
+        // Each call on this thread reuses the buffers the one before left.
+        let texts = [
+            "東京で詐欺広告の被害が増えている",
+            "Scam ads on Facebook: regulators act",
+            "โฆษณาหลอกลวงบนเฟซบุ๊ก",
+            "사기 광고를 신고하세요",
+        ];
+        // A new thread has no spare buffers: these are on fresh ones.
+        let fresh: Vec<Vec<Token>> = texts
+            .iter()
+            .map(|&t| std::thread::spawn(move || tokenize(t)).join().unwrap())
+            .collect();
+        for _ in 0..2 {
+            for (text, want) in texts.iter().zip(&fresh) {
+                assert_eq!(&tokenize(text), want, "{text}");
+                let stream_tokens = {
+                    let mut tokenizer = MultiScriptTokenizer::new(Mode::Index);
+                    let mut stream = tokenizer.token_stream(text);
+                    let mut got = Vec::new();
+                    while stream.advance() {
+                        got.push(stream.token().clone());
+                    }
+                    got
+                };
+                assert_eq!(&stream_tokens, want, "{text}");
+            }
+        }
+    }
 
     #[test]
     fn thai_letters_are_found_by_their_bytes() {
