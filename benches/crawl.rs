@@ -24,6 +24,10 @@
 //! alone; the server's own peak and CPU time are reported beside it, with
 //! the share of all cores the two used. Both share the machine's cores, as
 //! a real crawl shares them with nothing.
+//!
+//! `benches/crawl_vs_trafilatura.py` crawls the same simulated web (this
+//! binary with `--serve`) with urllib3 and trafilatura, for the ratio
+//! against what a Python user would write instead.
 
 mod common;
 
