@@ -355,6 +355,20 @@ fn http_response(status: &str, ctype: &str, body: &[u8]) -> Vec<u8> {
     r
 }
 
+/// A host's healthy feed response.
+fn feed_response(web: &Web, host: usize) -> Vec<u8> {
+    http_response("200 OK", "application/rss+xml", web.feed(host).as_bytes())
+}
+
+/// A host's healthy article page response.
+fn article_response(web: &Web, host: usize, item: usize) -> Vec<u8> {
+    http_response(
+        "200 OK",
+        "text/html; charset=utf-8",
+        web.article(host, item).as_bytes(),
+    )
+}
+
 /// The healthy responses, every host's feed and article pages, built
 /// before the clock starts. A static web server sends files it already
 /// has; building 1 GB of pages while the crawl ran took the server about
@@ -380,21 +394,10 @@ impl Prebuilt {
                     scope.spawn(move || {
                         (first..(first + per_thread).min(hosts))
                             .map(|host| {
-                                let feed = http_response(
-                                    "200 OK",
-                                    "application/rss+xml",
-                                    web.feed(host).as_bytes(),
-                                );
                                 let articles = (0..web.items)
-                                    .map(|item| {
-                                        http_response(
-                                            "200 OK",
-                                            "text/html; charset=utf-8",
-                                            web.article(host, item).as_bytes(),
-                                        )
-                                    })
+                                    .map(|item| article_response(web, host, item))
                                     .collect();
-                                (feed, articles)
+                                (feed_response(web, host), articles)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -490,7 +493,7 @@ async fn connection(
                     stream.write_all(prebuilt).await?;
                     continue;
                 }
-                None => http_response("200 OK", "application/rss+xml", web.feed(host).as_bytes()),
+                None => feed_response(&web, host),
             },
             (_, p) if p.starts_with("/a/") => {
                 let item: usize = p[3..].trim_end_matches(".html").parse().unwrap_or(0);
@@ -499,11 +502,7 @@ async fn connection(
                         stream.write_all(prebuilt).await?;
                         continue;
                     }
-                    None => http_response(
-                        "200 OK",
-                        "text/html; charset=utf-8",
-                        web.article(host, item).as_bytes(),
-                    ),
+                    None => article_response(&web, host, item),
                 }
             }
             _ => http_response("404 Not Found", "text/plain", b"not found"),
